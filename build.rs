@@ -1,0 +1,26 @@
+//! Turns the facts zmq-sys found about the linked libzmq (its `links` metadata) into cfgs, so the safe crate
+//! compiles exactly the API that library has. No probing happens here.
+
+use std::env;
+
+fn main() {
+    println!("cargo::rustc-check-cfg=cfg(zmq_draft)");
+    println!("cargo::rustc-check-cfg=cfg(zmq_vendored)");
+    println!("cargo::rustc-check-cfg=cfg(zmq_curve_built)");
+    for var in ["DEP_ZMQ_VERSION", "DEP_ZMQ_DRAFT", "DEP_ZMQ_CURVE", "DEP_ZMQ_VENDORED", "DEP_ZMQ_INCLUDE"] {
+        println!("cargo:rerun-if-env-changed={var}");
+    }
+    let flag = |name: &str| env::var(name).map(|v| v == "1").unwrap_or(false);
+    if flag("DEP_ZMQ_DRAFT") {
+        println!("cargo:rustc-cfg=zmq_draft");
+    }
+    if flag("DEP_ZMQ_VENDORED") {
+        println!("cargo:rustc-cfg=zmq_vendored");
+    }
+    if flag("DEP_ZMQ_CURVE") {
+        println!("cargo:rustc-cfg=zmq_curve_built");
+    }
+    let version = env::var("DEP_ZMQ_VERSION").unwrap_or_default();
+    println!("cargo:rustc-env=ZMQ_LINKED_VERSION={version}");
+    println!("cargo:rustc-env=ZMQ_LINKED_INCLUDE={}", env::var("DEP_ZMQ_INCLUDE").unwrap_or_default());
+}

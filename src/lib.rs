@@ -1,0 +1,101 @@
+//! Safe, complete and fast bindings to [libzmq](https://zeromq.org), the ZeroMQ C library.
+//!
+//! The API is a superset of the `zmq` 0.10 crate: code written for it compiles unchanged against this crate.
+//! Beyond it: typed options, context builder and shutdown, zero-copy messages, raw-pointer interop with C code, and
+//! a drop order that is safe whatever order things are dropped in.
+//!
+//! ```
+//! let ctx = zmq::Context::new();
+//! let server = ctx.socket(zmq::REP).unwrap();
+//! server.bind("tcp://127.0.0.1:*").unwrap();
+//! let endpoint = server.last_endpoint().unwrap();
+//!
+//! let client = ctx.socket(zmq::REQ).unwrap();
+//! client.connect(&endpoint).unwrap();
+//! client.send("Hello", 0).unwrap();
+//! assert_eq!(server.recv_string(0).unwrap().unwrap(), "Hello");
+//! server.send("World", 0).unwrap();
+//! assert_eq!(client.recv_msg(0).unwrap().as_str(), Some("World"));
+//! ```
+//!
+//! # Ownership and drop order
+//!
+//! * A [`Socket`] keeps its [`Context`] alive: the context is terminated (`zmq_ctx_term`) exactly once, after the
+//!   last context handle and the last socket are gone, on whichever thread drops the last one.
+//! * Dropping a context handle never blocks on sockets still open; [`Context::destroy`] never frees a context
+//!   that other handles or sockets use.
+//! * Termination waits for pending outgoing messages at most each socket's LINGER (set a default for all sockets
+//!   with [`ContextBuilder::linger`]); a socket dropped during a panic uses LINGER 0.
+//! * [`Context::shutdown`] makes blocking calls on the context's sockets, in every thread, return `Err(ETERM)`.
+#![deny(missing_docs)]
+#![warn(unsafe_op_in_unsafe_fn)]
+
+mod context;
+mod curve;
+mod error;
+mod message;
+mod monitor;
+mod poll;
+mod proxy;
+mod socket;
+mod sockopt;
+
+use std::ffi::CString;
+
+pub use crate::context::{Context, ContextBuilder};
+pub use crate::curve::{z85_decode, z85_encode, CurveKeyPair, DecodeError, EncodeError};
+pub use crate::error::{Error, Result};
+pub use crate::message::Message;
+pub use crate::monitor::{Mechanism, SocketEvent};
+pub use crate::poll::{poll, PollEvents, PollItem};
+pub use crate::proxy::{proxy, proxy_steerable, proxy_steerable_with_capture, proxy_with_capture};
+pub use crate::socket::{Sendable, Socket, SocketType};
+#[doc(hidden)]
+pub use crate::sockopt::SOCKET_OPTIONS;
+pub use crate::SocketType::*;
+
+/// Flag: fail with `EAGAIN` instead of blocking (`ZMQ_DONTWAIT`).
+pub const DONTWAIT: i32 = zmq_sys::ZMQ_DONTWAIT as i32;
+/// Flag: more frames of this message follow (`ZMQ_SNDMORE`).
+pub const SNDMORE: i32 = zmq_sys::ZMQ_SNDMORE as i32;
+
+/// Poll for readability.
+pub const POLLIN: PollEvents = PollEvents::POLLIN;
+/// Poll for writability.
+pub const POLLOUT: PollEvents = PollEvents::POLLOUT;
+/// Poll for errors (file descriptors only).
+pub const POLLERR: PollEvents = PollEvents::POLLERR;
+/// Poll for urgent data (file descriptors only).
+pub const POLLPRI: PollEvents = PollEvents::POLLPRI;
+
+/// The version of the libzmq linked in, as (major, minor, patch). Calls zmq_version(3).
+#[doc(alias = "zmq_version")]
+pub fn version() -> (i32, i32, i32) {
+    let (mut major, mut minor, mut patch) = (0, 0, 0);
+    // SAFETY: zmq_version writes three ints through valid pointers.
+    unsafe { zmq_sys::zmq_version(&mut major, &mut minor, &mut patch) };
+    (major, minor, patch)
+}
+
+/// Whether the linked libzmq supports a capability: `"ipc"`, `"pgm"`, `"tipc"`, `"norm"`, `"curve"`, `"gssapi"`,
+/// `"draft"`. `None` if the name has a NUL byte. Calls zmq_has(3).
+///
+/// ```
+/// assert_eq!(zmq::has("ipc"), Some(true));
+/// ```
+#[doc(alias = "zmq_has")]
+pub fn has(capability: &str) -> Option<bool> {
+    let name = CString::new(capability).ok()?;
+    // SAFETY: zmq_has reads a NUL-terminated string.
+    Some(unsafe { zmq_sys::zmq_has(name.as_ptr()) } == 1)
+}
+
+/// Facts about the libzmq this crate was built against (from the build script), for diagnostics.
+pub mod build_info {
+    /// The libzmq version the build linked, e.g. `"4.3.4"`.
+    pub const LINKED_VERSION: &str = env!("ZMQ_LINKED_VERSION");
+    /// Whether libzmq was built from source and linked statically.
+    pub const VENDORED: bool = cfg!(zmq_vendored);
+    /// Whether the draft API is compiled in.
+    pub const DRAFT: bool = cfg!(zmq_draft);
+}

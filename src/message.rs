@@ -1,0 +1,451 @@
+//! Messages: an owned `zmq_msg_t`.
+
+use std::ffi::{CStr, CString};
+use std::fmt;
+use std::mem::MaybeUninit;
+use std::ops::{Deref, DerefMut};
+use std::os::raw::{c_int, c_void};
+use std::{ptr, slice, str};
+
+use crate::error::{check, Result};
+
+/// Messages up to this size are stored inside the `zmq_msg_t` itself (libzmq's "very small message"), so copying
+/// them beats handing over an allocation.
+const INLINE_MAX: usize = 33;
+
+/// One ZeroMQ message frame: an owned `zmq_msg_t`.
+///
+/// It dereferences to its bytes. Received messages may share one buffer with other messages (libzmq does so for
+/// large messages and for [`Clone`]); mutable access ([`DerefMut`]) first gives this message a private copy, so
+/// writing never changes another message. A message made from a `Vec<u8>`, `Box<[u8]>` or `&'static [u8]` hands
+/// that buffer to libzmq without copying (`zmq_msg_init_data`); libzmq frees it, from whatever thread drops the
+/// last reference.
+///
+/// ```
+/// let mut msg = zmq::Message::from("hello");
+/// assert_eq!(&msg[..], b"hello");
+/// assert_eq!(msg.as_str(), Some("hello"));
+/// msg[0] = b'j';
+/// assert_eq!(msg.as_str(), Some("jello"));
+/// ```
+pub struct Message {
+    msg: zmq_sys::zmq_msg_t,
+}
+
+// SAFETY: a zmq_msg_t may be moved to another thread (zmq_msg(7) only forbids concurrent use of one message);
+// content buffers are reference counted atomically by libzmq and freed by its callback on any thread, and the
+// buffers we hand over (Vec/Box/&'static) are themselves Send.
+unsafe impl Send for Message {}
+// SAFETY: shared references only read the message (size, data, properties); every mutation takes `&mut self`.
+unsafe impl Sync for Message {}
+
+impl Drop for Message {
+    fn drop(&mut self) {
+        // SAFETY: the message was initialised by a constructor and is closed exactly once, here.
+        unsafe { zmq_sys::zmq_msg_close(&mut self.msg) };
+    }
+}
+
+unsafe extern "C" fn free_boxed_slice(data: *mut c_void, hint: *mut c_void) {
+    // SAFETY: `data` and the length in `hint` come from `Box::into_raw` of a `Box<[u8]>` in `from_boxed`, and libzmq
+    // calls this once, when the last reference to the content goes.
+    drop(unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(data as *mut u8, hint as usize)) });
+}
+
+unsafe extern "C" fn free_vec(_data: *mut c_void, hint: *mut c_void) {
+    // SAFETY: `hint` is `Box::into_raw` of the `Box<Vec<u8>>` that owns `data` (see `From<Vec<u8>>`); libzmq calls
+    // this once.
+    drop(unsafe { Box::from_raw(hint as *mut Vec<u8>) });
+}
+
+impl Message {
+    /// Wraps an initialised `zmq_msg_t`.
+    #[inline]
+    fn from_msg(msg: zmq_sys::zmq_msg_t) -> Message {
+        Message { msg }
+    }
+
+    /// An empty message. Calls zmq_msg_init(3).
+    #[doc(alias = "zmq_msg_init")]
+    #[inline]
+    pub fn new() -> Message {
+        let mut msg = MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+        // SAFETY: zmq_msg_init always succeeds and fully initialises the struct it is given.
+        unsafe {
+            zmq_sys::zmq_msg_init(msg.as_mut_ptr());
+            Message::from_msg(msg.assume_init())
+        }
+    }
+
+    /// A message of `len` bytes, all zero. Calls zmq_msg_init_size(3).
+    ///
+    /// Panics if the memory cannot be allocated, like `Vec::with_capacity`.
+    #[doc(alias = "zmq_msg_init_size")]
+    pub fn with_size(len: usize) -> Message {
+        let mut msg = Message::alloc(len).expect("zmq_msg_init_size: out of memory");
+        // Content past the inline size comes from malloc: clear it so no stale bytes are visible.
+        msg.raw_bytes_mut().fill(0);
+        msg
+    }
+
+    /// A message of `len` bytes whose content is uninitialised.
+    fn alloc(len: usize) -> Result<Message> {
+        let mut msg = MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+        // SAFETY: zmq_msg_init_size initialises the struct on success and returns -1 (ENOMEM) otherwise.
+        unsafe {
+            check(zmq_sys::zmq_msg_init_size(msg.as_mut_ptr(), len))?;
+            Ok(Message::from_msg(msg.assume_init()))
+        }
+    }
+
+    /// A message of `len` bytes with unspecified content (kept for zmq 0.10; use [`Message::with_size`]).
+    ///
+    /// # Safety
+    /// The content must be written before it is read.
+    #[deprecated(since = "0.9.1", note = "use `Message::with_size` instead")]
+    pub unsafe fn with_capacity_unallocated(len: usize) -> Message {
+        Message::alloc(len).expect("zmq_msg_init_size: out of memory")
+    }
+
+    /// A zeroed message of `len` bytes (kept for zmq 0.10; use [`Message::with_size`]).
+    #[deprecated(since = "0.9.1", note = "use `Message::with_size` instead")]
+    pub fn with_capacity(len: usize) -> Message {
+        Message::with_size(len)
+    }
+
+    /// A message holding a copy of `data` (kept for zmq 0.10; use `Message::from(data)`).
+    #[deprecated(since = "0.9.1", note = "use `Message::from(data)` instead")]
+    pub fn from_slice(data: &[u8]) -> Message {
+        Message::from(data)
+    }
+
+    /// A message that refers to `data` without copying it. libzmq treats it as constant: mutable access copies.
+    #[doc(alias = "zmq_msg_init_data")]
+    pub fn from_static(data: &'static [u8]) -> Message {
+        let mut msg = MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+        // SAFETY: `data` lives forever and is never written through (libzmq flags a message without a free
+        // function as constant, so `DerefMut` copies first); with no free function zmq_msg_init_data cannot fail.
+        unsafe {
+            zmq_sys::zmq_msg_init_data(
+                msg.as_mut_ptr(),
+                data.as_ptr() as *mut c_void,
+                data.len(),
+                None,
+                ptr::null_mut(),
+            );
+            Message::from_msg(msg.assume_init())
+        }
+    }
+
+    fn copy_of(data: &[u8]) -> Message {
+        let mut msg = Message::alloc(data.len()).expect("zmq_msg_init_size: out of memory");
+        msg.raw_bytes_mut().copy_from_slice(data);
+        msg
+    }
+
+    fn from_boxed(data: Box<[u8]>) -> Message {
+        if data.len() <= INLINE_MAX {
+            return Message::copy_of(&data);
+        }
+        let len = data.len();
+        let raw = Box::into_raw(data) as *mut u8;
+        let mut msg = MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+        // SAFETY: `raw` owns `len` bytes; ownership passes to libzmq, which calls `free_boxed_slice(raw, len)` once.
+        // If zmq_msg_init_data fails (ENOMEM allocating its refcount block) the buffer is still ours: free it.
+        unsafe {
+            let rc = zmq_sys::zmq_msg_init_data(
+                msg.as_mut_ptr(),
+                raw as *mut c_void,
+                len,
+                Some(free_boxed_slice),
+                len as *mut c_void,
+            );
+            if rc == -1 {
+                free_boxed_slice(raw as *mut c_void, len as *mut c_void);
+                panic!("zmq_msg_init_data: out of memory");
+            }
+            Message::from_msg(msg.assume_init())
+        }
+    }
+
+    fn from_vec(data: Vec<u8>) -> Message {
+        if data.len() <= INLINE_MAX {
+            return Message::copy_of(&data);
+        }
+        if data.len() == data.capacity() {
+            // Exact fit: becomes a Box<[u8]> without reallocating.
+            return Message::from_boxed(data.into_boxed_slice());
+        }
+        let len = data.len();
+        let mut owner = Box::new(data);
+        let ptr = owner.as_mut_ptr();
+        let hint = Box::into_raw(owner);
+        let mut msg = MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+        // SAFETY: the Vec (boxed, so its buffer never moves) owns `ptr[..len]` and is freed by `free_vec(_, hint)`,
+        // which libzmq calls once; on failure we free it ourselves.
+        unsafe {
+            let rc = zmq_sys::zmq_msg_init_data(
+                msg.as_mut_ptr(),
+                ptr as *mut c_void,
+                len,
+                Some(free_vec),
+                hint as *mut c_void,
+            );
+            if rc == -1 {
+                free_vec(ptr as *mut c_void, hint as *mut c_void);
+                panic!("zmq_msg_init_data: out of memory");
+            }
+            Message::from_msg(msg.assume_init())
+        }
+    }
+
+    /// The message content as UTF-8, or `None` if it is not.
+    pub fn as_str(&self) -> Option<&str> {
+        str::from_utf8(self).ok()
+    }
+
+    /// Whether more frames of the same multipart message follow this one (`ZMQ_MORE`). Calls zmq_msg_more(3).
+    #[doc(alias = "zmq_msg_more")]
+    #[inline]
+    pub fn get_more(&self) -> bool {
+        // SAFETY: zmq_msg_more only reads the initialised message (it takes a non-const pointer for history).
+        unsafe { zmq_sys::zmq_msg_more(&self.msg as *const _ as *mut _) != 0 }
+    }
+
+    /// Reads an integer message property (`ZMQ_MORE`, `ZMQ_SRCFD`, `ZMQ_SHARED`) with zmq_msg_get(3).
+    #[doc(alias = "zmq_msg_get")]
+    pub fn get(&self, property: i32) -> Result<i32> {
+        // SAFETY: zmq_msg_get only reads the message; unknown properties give EINVAL.
+        check(unsafe { zmq_sys::zmq_msg_get(&self.msg as *const _ as *mut _, property as c_int) })
+    }
+
+    /// Whether the content is shared with other messages (or constant), so that mutable access must copy.
+    pub fn is_shared(&self) -> bool {
+        self.get(zmq_sys::ZMQ_SHARED as i32).map(|v| v != 0).unwrap_or(true)
+    }
+
+    /// A metadata property of a received message (e.g. `"Socket-Type"`, `"Identity"`, `"Peer-Address"`,
+    /// `"User-Id"`), as text. `None` if it is absent, the name has a NUL byte, or the value is not UTF-8 (see
+    /// [`Message::gets_bytes`]). Calls zmq_msg_gets(3).
+    #[doc(alias = "zmq_msg_gets")]
+    pub fn gets<'a>(&'a mut self, property: &str) -> Option<&'a str> {
+        self.gets_bytes(property).and_then(|b| str::from_utf8(b).ok())
+    }
+
+    /// A metadata property as raw bytes (values need not be UTF-8). Calls zmq_msg_gets(3).
+    #[doc(alias = "zmq_msg_gets")]
+    pub fn gets_bytes(&self, property: &str) -> Option<&[u8]> {
+        let name = CString::new(property).ok()?;
+        // SAFETY: zmq_msg_gets reads the message's metadata; the returned string is owned by that metadata, which
+        // lives at least as long as the message (and so as `&self`), and is never modified.
+        unsafe {
+            let value = zmq_sys::zmq_msg_gets(&self.msg as *const _ as *mut _, name.as_ptr());
+            if value.is_null() {
+                None
+            } else {
+                Some(CStr::from_ptr(value).to_bytes())
+            }
+        }
+    }
+
+    /// The routing id of a message received on a SERVER socket, or set for sending to one (draft API).
+    #[cfg(zmq_draft)]
+    #[doc(alias = "zmq_msg_routing_id")]
+    pub fn routing_id(&self) -> Option<u32> {
+        // SAFETY: only reads the message.
+        match unsafe { zmq_sys::zmq_msg_routing_id(&self.msg as *const _ as *mut _) } {
+            0 => None,
+            id => Some(id),
+        }
+    }
+
+    /// Sets the routing id for sending on a SERVER socket (draft API).
+    #[cfg(zmq_draft)]
+    #[doc(alias = "zmq_msg_set_routing_id")]
+    pub fn set_routing_id(&mut self, routing_id: u32) -> Result<()> {
+        // SAFETY: the message is initialised and exclusively borrowed.
+        check(unsafe { zmq_sys::zmq_msg_set_routing_id(&mut self.msg, routing_id) }).map(drop)
+    }
+
+    /// The group of a message received on a DISH socket (draft API).
+    #[cfg(zmq_draft)]
+    #[doc(alias = "zmq_msg_group")]
+    pub fn group(&self) -> Option<&str> {
+        // SAFETY: the group string is stored inside the message and lives as long as it.
+        unsafe {
+            let g = zmq_sys::zmq_msg_group(&self.msg as *const _ as *mut _);
+            if g.is_null() {
+                None
+            } else {
+                CStr::from_ptr(g).to_str().ok()
+            }
+        }
+    }
+
+    /// Sets the group for sending on a RADIO socket (draft API; at most 15 bytes, no NUL).
+    #[cfg(zmq_draft)]
+    #[doc(alias = "zmq_msg_set_group")]
+    pub fn set_group(&mut self, group: &str) -> Result<()> {
+        let group = CString::new(group).map_err(|_| crate::Error::EINVAL)?;
+        // SAFETY: the message is initialised and exclusively borrowed; libzmq copies the group.
+        check(unsafe { zmq_sys::zmq_msg_set_group(&mut self.msg, group.as_ptr()) }).map(drop)
+    }
+
+    /// The raw `zmq_msg_t`, for C code. Valid while the message is neither moved nor dropped.
+    #[inline]
+    pub fn as_ptr(&self) -> *const zmq_sys::zmq_msg_t {
+        &self.msg
+    }
+
+    /// The raw `zmq_msg_t`, mutable, for C code and for libzmq calls.
+    #[inline]
+    pub fn as_mut_ptr(&mut self) -> *mut zmq_sys::zmq_msg_t {
+        &mut self.msg
+    }
+
+    /// Moves the raw `zmq_msg_t` out; the caller must `zmq_msg_close` it.
+    pub fn into_raw(self) -> zmq_sys::zmq_msg_t {
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never dropped, so the struct is moved out exactly once.
+        unsafe { ptr::read(&this.msg) }
+    }
+
+    /// Takes ownership of an initialised raw `zmq_msg_t`.
+    ///
+    /// # Safety
+    /// `msg` must be initialised (by a `zmq_msg_init*` call) and not closed, and nothing else may close it.
+    pub unsafe fn from_raw(msg: zmq_sys::zmq_msg_t) -> Message {
+        Message::from_msg(msg)
+    }
+
+    #[inline]
+    fn raw_bytes(&self) -> &[u8] {
+        // SAFETY: zmq_msg_data/zmq_msg_size describe the message's content, valid and unchanged while the message
+        // is borrowed (it can only change through `&mut self`).
+        unsafe {
+            let p = &self.msg as *const _ as *mut zmq_sys::zmq_msg_t;
+            let len = zmq_sys::zmq_msg_size(p);
+            if len == 0 {
+                return &[];
+            }
+            slice::from_raw_parts(zmq_sys::zmq_msg_data(p) as *const u8, len)
+        }
+    }
+
+    /// The content, writable, *without* the copy-on-write check: only for buffers known to be private.
+    #[inline]
+    fn raw_bytes_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as in raw_bytes; callers guarantee the buffer is not shared, and `&mut self` makes this the only
+        // reference.
+        unsafe {
+            let len = zmq_sys::zmq_msg_size(&mut self.msg);
+            if len == 0 {
+                return &mut [];
+            }
+            slice::from_raw_parts_mut(zmq_sys::zmq_msg_data(&mut self.msg) as *mut u8, len)
+        }
+    }
+}
+
+impl Default for Message {
+    fn default() -> Self {
+        Message::new()
+    }
+}
+
+impl Deref for Message {
+    type Target = [u8];
+
+    #[inline]
+    fn deref(&self) -> &[u8] {
+        self.raw_bytes()
+    }
+}
+
+impl DerefMut for Message {
+    /// Writable content. If the buffer is shared with other messages (or constant), this message first gets a
+    /// private copy, so no other message changes. The copy does not keep the `more` flag of a received message
+    /// (read [`Message::get_more`] before writing).
+    fn deref_mut(&mut self) -> &mut [u8] {
+        if self.is_shared() {
+            *self = Message::copy_of(self.raw_bytes());
+        }
+        self.raw_bytes_mut()
+    }
+}
+
+impl Clone for Message {
+    /// Another reference to the same content (zmq_msg_copy(3)): large contents are shared, not copied.
+    fn clone(&self) -> Message {
+        let mut copy = Message::new();
+        // SAFETY: both messages are initialised; zmq_msg_copy only fails with EFAULT for invalid messages.
+        unsafe { zmq_sys::zmq_msg_copy(&mut copy.msg, &self.msg as *const _ as *mut _) };
+        copy
+    }
+}
+
+impl PartialEq for Message {
+    fn eq(&self, other: &Message) -> bool {
+        self[..] == other[..]
+    }
+}
+
+impl Eq for Message {}
+
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Message").field(&&self[..]).finish()
+    }
+}
+
+impl<'a> From<&'a [u8]> for Message {
+    /// Copies the bytes.
+    fn from(data: &'a [u8]) -> Message {
+        Message::copy_of(data)
+    }
+}
+
+impl<const N: usize> From<[u8; N]> for Message {
+    /// Copies the bytes.
+    fn from(data: [u8; N]) -> Message {
+        Message::copy_of(&data)
+    }
+}
+
+impl From<Vec<u8>> for Message {
+    /// Takes the buffer without copying (small messages are copied inline, which is cheaper).
+    fn from(data: Vec<u8>) -> Message {
+        Message::from_vec(data)
+    }
+}
+
+impl From<Box<[u8]>> for Message {
+    /// Takes the buffer without copying (small messages are copied inline, which is cheaper).
+    fn from(data: Box<[u8]>) -> Message {
+        Message::from_boxed(data)
+    }
+}
+
+impl<'a> From<&'a str> for Message {
+    /// Copies the text.
+    fn from(data: &'a str) -> Message {
+        Message::copy_of(data.as_bytes())
+    }
+}
+
+impl From<String> for Message {
+    /// Takes the text's buffer without copying.
+    fn from(data: String) -> Message {
+        Message::from_vec(data.into_bytes())
+    }
+}
+
+impl<'a, T> From<&'a T> for Message
+where
+    T: Into<Message> + Clone,
+{
+    /// Converts a clone of the value.
+    fn from(v: &'a T) -> Message {
+        v.clone().into()
+    }
+}

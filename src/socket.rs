@@ -1,0 +1,401 @@
+//! Sockets: creation, bind/connect, send and receive, raw interop.
+
+use std::fmt;
+use std::os::raw::{c_int, c_void};
+use std::ptr::NonNull;
+use std::sync::Arc;
+
+use crate::context::{self, ContextInner};
+use crate::error::{check, Error, Result};
+use crate::message::Message;
+
+/// Calls `f` with `s` as a NUL-terminated C string, without allocating for strings under 256 bytes.
+/// A string with an interior NUL byte gives `EINVAL`.
+pub(crate) fn with_c_str<R>(s: &str, f: impl FnOnce(*const std::os::raw::c_char) -> Result<R>) -> Result<R> {
+    let bytes = s.as_bytes();
+    if bytes.contains(&0) {
+        return Err(Error::EINVAL);
+    }
+    let mut buf = [0u8; 256];
+    if bytes.len() < buf.len() {
+        buf[..bytes.len()].copy_from_slice(bytes);
+        f(buf.as_ptr() as *const _)
+    } else {
+        let owned = std::ffi::CString::new(bytes).map_err(|_| Error::EINVAL)?;
+        f(owned.as_ptr())
+    }
+}
+
+macro_rules! socket_types {
+    (stable { $( $sdoc:literal $sname:ident = $sraw:ident, )* } draft { $( $ddoc:literal $dname:ident = $draw:ident, )* }) => {
+        /// The type of a socket, which sets its messaging pattern (zmq_socket(3)). The draft types exist when the
+        /// crate is built with the `draft` feature against a libzmq that has them.
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum SocketType {
+            $( #[doc = $sdoc] $sname, )*
+            $( #[doc = $ddoc] #[cfg(zmq_draft)] $dname, )*
+        }
+
+        impl SocketType {
+            /// The `ZMQ_*` number of this type.
+            pub fn to_raw(self) -> i32 {
+                match self {
+                    $( SocketType::$sname => zmq_sys::$sraw as i32, )*
+                    $( #[cfg(zmq_draft)] SocketType::$dname => zmq_sys::$draw as i32, )*
+                }
+            }
+
+            /// The type with this `ZMQ_*` number, if this build knows it.
+            pub fn from_raw(raw: i32) -> Option<SocketType> {
+                const ALL: &[SocketType] = &[
+                    $( SocketType::$sname, )*
+                    $( #[cfg(zmq_draft)] SocketType::$dname, )*
+                ];
+                ALL.iter().copied().find(|t| t.to_raw() == raw)
+            }
+        }
+    };
+}
+
+socket_types! {
+    stable {
+        "Exclusive pair: one peer, both directions." PAIR = ZMQ_PAIR,
+        "Publisher: sends to every matching subscriber." PUB = ZMQ_PUB,
+        "Subscriber: receives what matches its subscriptions." SUB = ZMQ_SUB,
+        "Requester: strict send/receive alternation, load-balanced over peers." REQ = ZMQ_REQ,
+        "Replier: strict receive/send alternation." REP = ZMQ_REP,
+        "Asynchronous requester: load-balances sends, fair-queues receives." DEALER = ZMQ_DEALER,
+        "Asynchronous replier: frames each message with the peer's routing id." ROUTER = ZMQ_ROUTER,
+        "Pipeline receiver." PULL = ZMQ_PULL,
+        "Pipeline sender." PUSH = ZMQ_PUSH,
+        "Publisher that also sees subscription messages." XPUB = ZMQ_XPUB,
+        "Subscriber that sends subscriptions as messages." XSUB = ZMQ_XSUB,
+        "Raw TCP peer." STREAM = ZMQ_STREAM,
+    }
+    draft {
+        "Thread-safe replier addressed by routing id (draft)." SERVER = ZMQ_SERVER,
+        "Thread-safe requester (draft)." CLIENT = ZMQ_CLIENT,
+        "Group publisher, UDP-capable (draft)." RADIO = ZMQ_RADIO,
+        "Group subscriber, UDP-capable (draft)." DISH = ZMQ_DISH,
+        "Thread-safe fair-queued receiver (draft)." GATHER = ZMQ_GATHER,
+        "Thread-safe load-balanced sender (draft)." SCATTER = ZMQ_SCATTER,
+        "Raw UDP datagrams (draft)." DGRAM = ZMQ_DGRAM,
+        "Thread-safe peer-to-peer (draft)." PEER = ZMQ_PEER,
+        "Thread-safe exclusive pair (draft)." CHANNEL = ZMQ_CHANNEL,
+    }
+}
+
+/// A ZeroMQ socket.
+///
+/// A socket may move between threads (`Send`) but not be shared by them (not `Sync`), as zmq(7) requires. It keeps
+/// its context alive; dropping it closes it (`zmq_close`), after which libzmq flushes pending messages for at most
+/// the socket's LINGER. A socket dropped while its thread is panicking is closed with LINGER 0, so a panic never
+/// leaves the process waiting on undeliverable messages.
+pub struct Socket {
+    raw: NonNull<c_void>,
+    /// The context this socket belongs to; released only after `raw` is closed (Drop closes first). `None` for a
+    /// socket adopted with `from_raw` whose context is not managed by this crate.
+    ctx: Option<Arc<ContextInner>>,
+}
+
+// SAFETY: zmq_socket(7): a socket may be used from another thread provided a full memory barrier separates the
+// uses, which moving a value between threads implies. It is not Sync: libzmq sockets are not thread-safe.
+unsafe impl Send for Socket {}
+
+impl fmt::Debug for Socket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Socket").field("raw", &self.raw).finish()
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let zero: c_int = 0;
+            // SAFETY: the socket is open; LINGER takes an int.
+            unsafe {
+                zmq_sys::zmq_setsockopt(
+                    self.raw.as_ptr(),
+                    zmq_sys::ZMQ_LINGER as c_int,
+                    &zero as *const c_int as *const c_void,
+                    std::mem::size_of::<c_int>(),
+                )
+            };
+        }
+        // SAFETY: the socket is open and closed exactly once: here, or in close()/into_raw(), which forget `self`.
+        unsafe { zmq_sys::zmq_close(self.raw.as_ptr()) };
+        // `ctx` drops after this body: the context can only be terminated once the socket is closed.
+    }
+}
+
+impl Socket {
+    pub(crate) fn new(ctx: &Arc<ContextInner>, socket_type: i32) -> Result<Socket> {
+        // SAFETY: the context is alive (we hold an Arc); zmq_socket returns NULL with errno on failure.
+        let raw = unsafe { zmq_sys::zmq_socket(ctx.as_ptr(), socket_type as c_int) };
+        let raw = NonNull::new(raw).ok_or_else(Error::last)?;
+        let socket = Socket { raw, ctx: Some(Arc::clone(ctx)) };
+        if let Some(linger) = ctx.default_linger() {
+            socket.set_linger(linger)?;
+        }
+        Ok(socket)
+    }
+
+    /// The raw `void *` socket, for libzmq calls.
+    #[inline]
+    pub fn as_raw(&self) -> *mut c_void {
+        self.raw.as_ptr()
+    }
+
+    /// The raw `void *` socket (zmq 0.10 name).
+    #[inline]
+    pub fn as_mut_ptr(&mut self) -> *mut c_void {
+        self.raw.as_ptr()
+    }
+
+    /// Gives the raw socket to foreign code without closing it. Its context stays alive (never terminated) until
+    /// [`Socket::from_raw`] takes the pointer back, so the raw socket can never be left on a terminated context and
+    /// nothing waits on it.
+    pub fn into_raw(self) -> *mut c_void {
+        let this = std::mem::ManuallyDrop::new(self);
+        let raw = this.raw.as_ptr();
+        // SAFETY: `this` is never dropped, so the Arc is moved out exactly once.
+        if let Some(ctx) = unsafe { std::ptr::read(&this.ctx) } {
+            context::park(raw, ctx);
+        }
+        raw
+    }
+
+    /// Takes ownership of a raw socket: dropping the result closes it. A pointer that came from
+    /// [`Socket::into_raw`] gets its context handle back.
+    ///
+    /// # Safety
+    /// `sock` must be an open libzmq socket that nothing else closes or uses concurrently, whose context stays
+    /// alive while the returned `Socket` lives.
+    pub unsafe fn from_raw(sock: *mut c_void) -> Socket {
+        Socket { raw: NonNull::new(sock).expect("Socket::from_raw: null pointer"), ctx: context::unpark(sock) }
+    }
+
+    /// Closes the socket, reporting libzmq's error; on failure the socket is handed back. Calls zmq_close(3).
+    #[doc(alias = "zmq_close")]
+    pub fn close(self) -> std::result::Result<(), (Socket, Error)> {
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: the socket is open; on success it is closed and `this` is forgotten after we take the context.
+        let rc = unsafe { zmq_sys::zmq_close(this.raw.as_ptr()) };
+        if rc == -1 {
+            let err = Error::last();
+            return Err((std::mem::ManuallyDrop::into_inner(this), err));
+        }
+        // SAFETY: moved out once; `this` is never dropped.
+        drop(unsafe { std::ptr::read(&this.ctx) });
+        Ok(())
+    }
+
+    /// Accepts connections on an endpoint (`tcp://127.0.0.1:*`, `ipc://path`, `inproc://name`, …).
+    ///
+    /// Calls zmq_bind(3). A malformed endpoint or one with a NUL byte gives `EINVAL`; an unknown transport
+    /// `EPROTONOSUPPORT`; a taken address `EADDRINUSE`. Read a wildcard port back with [`Socket::last_endpoint`].
+    #[doc(alias = "zmq_bind")]
+    pub fn bind(&self, endpoint: &str) -> Result<()> {
+        // SAFETY: the socket is open and the endpoint is a NUL-terminated string for the duration of the call.
+        with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_bind(self.as_raw(), ep) }).map(drop))
+    }
+
+    /// Stops accepting on an endpoint bound earlier. Calls zmq_unbind(3).
+    #[doc(alias = "zmq_unbind")]
+    pub fn unbind(&self, endpoint: &str) -> Result<()> {
+        // SAFETY: as in bind.
+        with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_unbind(self.as_raw(), ep) }).map(drop))
+    }
+
+    /// Connects to an endpoint. Calls zmq_connect(3).
+    #[doc(alias = "zmq_connect")]
+    pub fn connect(&self, endpoint: &str) -> Result<()> {
+        // SAFETY: as in bind.
+        with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_connect(self.as_raw(), ep) }).map(drop))
+    }
+
+    /// Disconnects from an endpoint connected earlier. Calls zmq_disconnect(3).
+    #[doc(alias = "zmq_disconnect")]
+    pub fn disconnect(&self, endpoint: &str) -> Result<()> {
+        // SAFETY: as in bind.
+        with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_disconnect(self.as_raw(), ep) }).map(drop))
+    }
+
+    /// The endpoint this socket last bound or connected to, with wildcards resolved (`ZMQ_LAST_ENDPOINT`).
+    ///
+    /// ```
+    /// let ctx = zmq::Context::new();
+    /// let s = ctx.socket(zmq::PULL).unwrap();
+    /// s.bind("tcp://127.0.0.1:*").unwrap();
+    /// assert!(s.last_endpoint().unwrap().starts_with("tcp://127.0.0.1:"));
+    /// ```
+    pub fn last_endpoint(&self) -> Result<String> {
+        self.get_last_endpoint()?.map_err(|_| Error::EPROTO)
+    }
+
+    /// Binds and returns the endpoint actually bound (a wildcard port resolved).
+    pub fn bind_to(&self, endpoint: &str) -> Result<String> {
+        self.bind(endpoint)?;
+        self.last_endpoint()
+    }
+
+    /// Starts publishing this socket's events on a PAIR endpoint (`inproc://…`), for a [`crate::Monitor`] or a PAIR
+    /// socket to read. `events` is a mask of `ZMQ_EVENT_*` values (`zmq::SocketEvent::ALL.to_raw() as i32` for all).
+    /// Calls zmq_socket_monitor(3).
+    #[doc(alias = "zmq_socket_monitor")]
+    pub fn monitor(&self, monitor_endpoint: &str, events: i32) -> Result<()> {
+        // SAFETY: as in bind.
+        with_c_str(monitor_endpoint, |ep| {
+            check(unsafe { zmq_sys::zmq_socket_monitor(self.as_raw(), ep, events as c_int) }).map(drop)
+        })
+    }
+
+    /// Stops a monitor started with [`Socket::monitor`].
+    pub fn monitor_stop(&self) -> Result<()> {
+        // SAFETY: a NULL endpoint stops monitoring (zmq_socket_monitor(3)).
+        check(unsafe { zmq_sys::zmq_socket_monitor(self.as_raw(), std::ptr::null(), 0) }).map(drop)
+    }
+
+    /// Sends one frame: `&[u8]`, `&str`, `Vec<u8>`, `Box<[u8]>`, `String`, a [`Message`], or anything else that
+    /// converts into one. Owned buffers are handed to libzmq without copying. `flags` combines [`crate::DONTWAIT`]
+    /// and [`crate::SNDMORE`]. Calls zmq_msg_send(3).
+    #[doc(alias = "zmq_send")]
+    #[doc(alias = "zmq_msg_send")]
+    #[inline]
+    pub fn send<T>(&self, data: T, flags: i32) -> Result<()>
+    where
+        T: Sendable,
+    {
+        data.send(self, flags)
+    }
+
+    /// Sends a message (kept for zmq 0.10; use [`Socket::send`]).
+    #[deprecated(since = "0.9.0", note = "use `send` instead")]
+    pub fn send_msg(&self, msg: Message, flags: i32) -> Result<()> {
+        self.send(msg, flags)
+    }
+
+    /// Sends text (kept for zmq 0.10; use [`Socket::send`]).
+    #[deprecated(since = "0.9.0", note = "use `send` instead")]
+    pub fn send_str(&self, data: &str, flags: i32) -> Result<()> {
+        self.send(data, flags)
+    }
+
+    /// Sends `msg` and keeps it on failure: on success `msg` is left empty; on error (e.g. `EAGAIN` with
+    /// [`crate::DONTWAIT`], or a send timeout) it is unchanged, ready to retry. Calls zmq_msg_send(3).
+    #[doc(alias = "zmq_msg_send")]
+    #[inline]
+    pub fn send_in_place(&self, msg: &mut Message, flags: i32) -> Result<()> {
+        // SAFETY: the socket is open and the message initialised; on success libzmq leaves it empty (initialised),
+        // on failure untouched, so it stays valid for Message's Drop either way.
+        check(unsafe { zmq_sys::zmq_msg_send(msg.as_mut_ptr(), self.as_raw(), flags as c_int) }).map(drop)
+    }
+
+    /// Sends the frames of one multipart message: every frame but the last with `SNDMORE`. No allocation beyond
+    /// each frame's own conversion into a [`Message`].
+    pub fn send_multipart<I, T>(&self, iter: I, flags: i32) -> Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<Message>,
+    {
+        let mut iter = iter.into_iter().peekable();
+        while let Some(frame) = iter.next() {
+            let more = if iter.peek().is_some() { crate::SNDMORE } else { 0 };
+            self.send(frame.into(), flags | more)?;
+        }
+        Ok(())
+    }
+
+    /// Receives one frame into `msg`, reusing it (no allocation for the message itself). Calls zmq_msg_recv(3).
+    #[doc(alias = "zmq_msg_recv")]
+    #[inline]
+    pub fn recv(&self, msg: &mut Message, flags: i32) -> Result<()> {
+        // SAFETY: the socket is open and the message initialised; zmq_msg_recv releases its old content and fills
+        // it (or leaves it as it was on failure).
+        check(unsafe { zmq_sys::zmq_msg_recv(msg.as_mut_ptr(), self.as_raw(), flags as c_int) }).map(drop)
+    }
+
+    /// Receives one frame into a buffer, returning the frame's full size; a longer frame is truncated to
+    /// `bytes.len()`. Calls zmq_recv(3).
+    #[doc(alias = "zmq_recv")]
+    #[inline]
+    pub fn recv_into(&self, bytes: &mut [u8], flags: i32) -> Result<usize> {
+        // SAFETY: libzmq writes at most `bytes.len()` bytes into the buffer.
+        let rc =
+            unsafe { zmq_sys::zmq_recv(self.as_raw(), bytes.as_mut_ptr() as *mut c_void, bytes.len(), flags as c_int) };
+        check(rc).map(|n| n as usize)
+    }
+
+    /// Receives one frame as a new [`Message`].
+    #[inline]
+    pub fn recv_msg(&self, flags: i32) -> Result<Message> {
+        let mut msg = Message::new();
+        self.recv(&mut msg, flags)?;
+        Ok(msg)
+    }
+
+    /// Receives one frame as bytes.
+    pub fn recv_bytes(&self, flags: i32) -> Result<Vec<u8>> {
+        self.recv_msg(flags).map(|msg| msg.to_vec())
+    }
+
+    /// Receives one frame as text; `Err(bytes)` inside if it is not UTF-8.
+    pub fn recv_string(&self, flags: i32) -> Result<std::result::Result<String, Vec<u8>>> {
+        self.recv_bytes(flags).map(|bytes| String::from_utf8(bytes).map_err(|e| e.into_bytes()))
+    }
+
+    /// Receives all frames of one multipart message.
+    pub fn recv_multipart(&self, flags: i32) -> Result<Vec<Vec<u8>>> {
+        let mut parts = Vec::new();
+        let mut msg = Message::new();
+        loop {
+            self.recv(&mut msg, flags)?;
+            parts.push(msg.to_vec());
+            if !msg.get_more() {
+                return Ok(parts);
+            }
+        }
+    }
+
+    /// Receives all frames of one multipart message into `frames`, reusing the messages already there (no
+    /// allocation in the steady state). Returns the number of frames; `frames` is truncated to it.
+    pub fn recv_multipart_into(&self, frames: &mut Vec<Message>, flags: i32) -> Result<usize> {
+        let mut n = 0;
+        loop {
+            if n == frames.len() {
+                frames.push(Message::new());
+            }
+            self.recv(&mut frames[n], flags)?;
+            n += 1;
+            if !frames[n - 1].get_more() {
+                frames.truncate(n);
+                return Ok(n);
+            }
+        }
+    }
+}
+
+impl std::os::unix::io::AsRawFd for Socket {
+    /// The socket's `ZMQ_FD` (edge-triggered readiness signal), or -1 if it cannot be read.
+    fn as_raw_fd(&self) -> std::os::unix::io::RawFd {
+        self.get_fd().unwrap_or(-1)
+    }
+}
+
+/// Things a [`Socket`] can send as one frame.
+pub trait Sendable {
+    /// Sends `self` on `socket`.
+    fn send(self, socket: &Socket, flags: i32) -> Result<()>;
+}
+
+impl<T> Sendable for T
+where
+    T: Into<Message>,
+{
+    #[inline]
+    fn send(self, socket: &Socket, flags: i32) -> Result<()> {
+        let mut msg = self.into();
+        socket.send_in_place(&mut msg, flags)
+    }
+}
