@@ -25,6 +25,8 @@ pub(crate) struct ContextInner {
     owned: AtomicBool,
     /// LINGER given to every socket this context creates, or `NO_LINGER`.
     default_linger: AtomicI32,
+    /// Set once `destroy` has terminated the context: the pointer is dangling and must not reach libzmq again.
+    terminated: AtomicBool,
 }
 
 // SAFETY: zmq(7) documents a context as thread-safe: every zmq_ctx_* call and zmq_socket may be made from any thread
@@ -34,9 +36,23 @@ unsafe impl Send for ContextInner {}
 unsafe impl Sync for ContextInner {}
 
 impl ContextInner {
+    /// The context pointer, or `ETERM` once `destroy` has terminated it.
     #[inline]
-    pub(crate) fn as_ptr(&self) -> *mut c_void {
-        self.raw.as_ptr()
+    pub(crate) fn live_ptr(&self) -> Result<*mut c_void> {
+        if self.terminated.load(Ordering::Acquire) {
+            Err(Error::ETERM)
+        } else {
+            Ok(self.raw.as_ptr())
+        }
+    }
+
+    fn new(raw: NonNull<c_void>, owned: bool) -> ContextInner {
+        ContextInner {
+            raw,
+            owned: AtomicBool::new(owned),
+            default_linger: AtomicI32::new(NO_LINGER),
+            terminated: AtomicBool::new(false),
+        }
     }
 
     pub(crate) fn default_linger(&self) -> Option<i32> {
@@ -133,13 +149,7 @@ impl Context {
 
     fn from_new_raw(raw: *mut c_void) -> Result<Context> {
         let raw = NonNull::new(raw).ok_or_else(Error::last)?;
-        Ok(Context {
-            inner: Arc::new(ContextInner {
-                raw,
-                owned: AtomicBool::new(true),
-                default_linger: AtomicI32::new(NO_LINGER),
-            }),
-        })
+        Ok(Context { inner: Arc::new(ContextInner::new(raw, true)) })
     }
 
     /// Creates a socket of the given type.
@@ -154,15 +164,17 @@ impl Context {
     /// Reads a context option with zmq_ctx_get(3).
     #[doc(alias = "zmq_ctx_get")]
     pub fn get_option(&self, option: i32) -> Result<i32> {
-        // SAFETY: the context pointer is valid while `self` lives; zmq_ctx_get validates the option.
-        check(unsafe { zmq_sys::zmq_ctx_get(self.as_raw(), option as c_int) })
+        let raw = self.inner.live_ptr()?;
+        // SAFETY: the context is live (not terminated) and kept alive by `self`; zmq_ctx_get validates the option.
+        check(unsafe { zmq_sys::zmq_ctx_get(raw, option as c_int) })
     }
 
     /// Sets a context option with zmq_ctx_set(3).
     #[doc(alias = "zmq_ctx_set")]
     pub fn set_option(&self, option: i32, value: i32) -> Result<()> {
-        // SAFETY: the context pointer is valid while `self` lives; zmq_ctx_set validates option and value.
-        check(unsafe { zmq_sys::zmq_ctx_set(self.as_raw(), option as c_int, value as c_int) }).map(drop)
+        let raw = self.inner.live_ptr()?;
+        // SAFETY: the context is live (not terminated) and kept alive by `self`; zmq_ctx_set validates option and value.
+        check(unsafe { zmq_sys::zmq_ctx_set(raw, option as c_int, value as c_int) }).map(drop)
     }
 
     /// The size of the I/O thread pool (`ZMQ_IO_THREADS`).
@@ -195,8 +207,12 @@ impl Context {
     /// Calls zmq_ctx_shutdown(3).
     #[doc(alias = "zmq_ctx_shutdown")]
     pub fn shutdown(&self) -> Result<()> {
-        // SAFETY: the context is alive (we hold a handle); zmq_ctx_shutdown is thread-safe and idempotent.
-        check(unsafe { zmq_sys::zmq_ctx_shutdown(self.as_raw()) }).map(drop)
+        let Ok(raw) = self.inner.live_ptr() else {
+            return Ok(()); // terminated by destroy(): shut down already
+        };
+        // SAFETY: the context is alive (we hold a handle and it was not terminated); zmq_ctx_shutdown is
+        // thread-safe and idempotent.
+        check(unsafe { zmq_sys::zmq_ctx_shutdown(raw) }).map(drop)
     }
 
     /// Shuts the context down and, if this is the last handle and no socket is left, terminates it now.
@@ -213,6 +229,7 @@ impl Context {
                     // never terminated; clearing `owned` first makes Drop skip it, so it is terminated once.
                     let rc = unsafe { zmq_sys::zmq_ctx_term(inner.raw.as_ptr()) };
                     if rc == 0 {
+                        inner.terminated.store(true, Ordering::Release);
                         break;
                     }
                     let err = Error::last();
@@ -227,10 +244,10 @@ impl Context {
     }
 
     /// The raw `void *` context, for passing to C code. It stays valid while this handle (or any socket of the
-    /// context) lives.
+    /// context) lives; after [`Context::destroy`] has terminated the context it is null.
     #[inline]
     pub fn as_raw(&self) -> *mut c_void {
-        self.inner.as_ptr()
+        self.inner.live_ptr().unwrap_or(std::ptr::null_mut())
     }
 
     /// Gives the raw context pointer to foreign code, keeping the context alive (not terminated) until
@@ -252,11 +269,7 @@ impl Context {
             return Context { inner };
         }
         Context {
-            inner: Arc::new(ContextInner {
-                raw: NonNull::new(raw).expect("Context::from_raw: null pointer"),
-                owned: AtomicBool::new(true),
-                default_linger: AtomicI32::new(NO_LINGER),
-            }),
+            inner: Arc::new(ContextInner::new(NonNull::new(raw).expect("Context::from_raw: null pointer"), true)),
         }
     }
 
@@ -269,11 +282,10 @@ impl Context {
     /// or free it under them).
     pub unsafe fn from_raw_borrowed(raw: *mut c_void) -> Context {
         Context {
-            inner: Arc::new(ContextInner {
-                raw: NonNull::new(raw).expect("Context::from_raw_borrowed: null pointer"),
-                owned: AtomicBool::new(false),
-                default_linger: AtomicI32::new(NO_LINGER),
-            }),
+            inner: Arc::new(ContextInner::new(
+                NonNull::new(raw).expect("Context::from_raw_borrowed: null pointer"),
+                false,
+            )),
         }
     }
 

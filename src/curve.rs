@@ -73,6 +73,9 @@ pub fn z85_encode(data: &[u8]) -> std::result::Result<String, EncodeError> {
     if data.len() % 4 != 0 {
         return Err(EncodeError::BadLength);
     }
+    if data.is_empty() {
+        return Ok(String::new());
+    }
     let mut dest = vec![0u8; data.len() * 5 / 4 + 1];
     // SAFETY: `dest` holds size*5/4 characters plus the NUL terminator, as zmq_z85_encode(3) requires.
     let rc = unsafe { zmq_sys::zmq_z85_encode(dest.as_mut_ptr() as *mut c_char, data.as_ptr(), data.len()) };
@@ -89,6 +92,9 @@ pub fn z85_decode(data: &str) -> std::result::Result<Vec<u8>, DecodeError> {
     let text = CString::new(data)?;
     if data.len() % 5 != 0 {
         return Err(DecodeError::BadLength);
+    }
+    if data.is_empty() {
+        return Ok(Vec::new()); // libzmq refuses empty input; it simply decodes to nothing
     }
     let mut dest = vec![0u8; data.len() * 4 / 5];
     // SAFETY: `dest` has room for len*4/5 bytes, as zmq_z85_decode(3) requires; the input is NUL-terminated.

@@ -82,10 +82,7 @@ impl Message {
     /// Panics if the memory cannot be allocated, like `Vec::with_capacity`.
     #[doc(alias = "zmq_msg_init_size")]
     pub fn with_size(len: usize) -> Message {
-        let mut msg = Message::alloc(len).expect("zmq_msg_init_size: out of memory");
-        // Content past the inline size comes from malloc: clear it so no stale bytes are visible.
-        msg.raw_bytes_mut().fill(0);
-        msg
+        Message::try_with_size(len).expect("zmq_msg_init_size: out of memory")
     }
 
     /// A message of `len` bytes whose content is uninitialised.
@@ -96,6 +93,13 @@ impl Message {
             check(zmq_sys::zmq_msg_init_size(msg.as_mut_ptr(), len))?;
             Ok(Message::from_msg(msg.assume_init()))
         }
+    }
+
+    /// A message of `len` bytes, all zero, or `Err(ENOMEM)` if that much memory cannot be had.
+    pub fn try_with_size(len: usize) -> Result<Message> {
+        let mut msg = Message::alloc(len)?;
+        msg.raw_bytes_mut().fill(0);
+        Ok(msg)
     }
 
     /// A message of `len` bytes with unspecified content (kept for zmq 0.10; use [`Message::with_size`]).

@@ -9,6 +9,19 @@ use crate::context::{self, ContextInner};
 use crate::error::{check, Error, Result};
 use crate::message::Message;
 
+/// Rejects what libzmq would silently misread: a TCP port above 65535 (libzmq 4.3 truncates it to 16 bits).
+fn check_endpoint(endpoint: &str) -> Result<()> {
+    if let Some(address) = endpoint.strip_prefix("tcp://") {
+        let last = address.rsplit(';').next().unwrap_or(address);
+        if let Some((_, port)) = last.rsplit_once(':') {
+            if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_err() {
+                return Err(Error::EINVAL);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Calls `f` with `s` as a NUL-terminated C string, without allocating for strings under 256 bytes.
 /// A string with an interior NUL byte gives `EINVAL`.
 pub(crate) fn with_c_str<R>(s: &str, f: impl FnOnce(*const std::os::raw::c_char) -> Result<R>) -> Result<R> {
@@ -131,8 +144,10 @@ impl Drop for Socket {
 
 impl Socket {
     pub(crate) fn new(ctx: &Arc<ContextInner>, socket_type: i32) -> Result<Socket> {
-        // SAFETY: the context is alive (we hold an Arc); zmq_socket returns NULL with errno on failure.
-        let raw = unsafe { zmq_sys::zmq_socket(ctx.as_ptr(), socket_type as c_int) };
+        let ctx_raw = ctx.live_ptr()?;
+        // SAFETY: the context is alive (we hold an Arc, and it was not terminated); zmq_socket returns NULL with
+        // errno on failure.
+        let raw = unsafe { zmq_sys::zmq_socket(ctx_raw, socket_type as c_int) };
         let raw = NonNull::new(raw).ok_or_else(Error::last)?;
         let socket = Socket { raw, ctx: Some(Arc::clone(ctx)) };
         if let Some(linger) = ctx.default_linger() {
@@ -197,6 +212,7 @@ impl Socket {
     /// `EPROTONOSUPPORT`; a taken address `EADDRINUSE`. Read a wildcard port back with [`Socket::last_endpoint`].
     #[doc(alias = "zmq_bind")]
     pub fn bind(&self, endpoint: &str) -> Result<()> {
+        check_endpoint(endpoint)?;
         // SAFETY: the socket is open and the endpoint is a NUL-terminated string for the duration of the call.
         with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_bind(self.as_raw(), ep) }).map(drop))
     }
@@ -204,6 +220,7 @@ impl Socket {
     /// Stops accepting on an endpoint bound earlier. Calls zmq_unbind(3).
     #[doc(alias = "zmq_unbind")]
     pub fn unbind(&self, endpoint: &str) -> Result<()> {
+        check_endpoint(endpoint)?;
         // SAFETY: as in bind.
         with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_unbind(self.as_raw(), ep) }).map(drop))
     }
@@ -211,6 +228,7 @@ impl Socket {
     /// Connects to an endpoint. Calls zmq_connect(3).
     #[doc(alias = "zmq_connect")]
     pub fn connect(&self, endpoint: &str) -> Result<()> {
+        check_endpoint(endpoint)?;
         // SAFETY: as in bind.
         with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_connect(self.as_raw(), ep) }).map(drop))
     }
@@ -218,6 +236,7 @@ impl Socket {
     /// Disconnects from an endpoint connected earlier. Calls zmq_disconnect(3).
     #[doc(alias = "zmq_disconnect")]
     pub fn disconnect(&self, endpoint: &str) -> Result<()> {
+        check_endpoint(endpoint)?;
         // SAFETY: as in bind.
         with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_disconnect(self.as_raw(), ep) }).map(drop))
     }

@@ -100,6 +100,9 @@ fn build_from_source(draft: bool, why: &str) -> Linked {
         "cargo:warning=zmq-sys: building libzmq 4.3.5 from source ({why}); static, CURVE via libsodium, draft API {}",
         if draft { "on" } else { "off" }
     );
+    // libzmq's sources trip a few -Wextra warnings that say nothing to users of this crate: keep the build quiet.
+    let quiet = format!("{} -w", env::var("CXXFLAGS").unwrap_or_default());
+    env::set_var("CXXFLAGS", quiet.trim());
     zeromq_src::Build::new()
         .enable_draft(draft)
         .with_libsodium(Some(zeromq_src::LibLocation::new(sodium_lib, sodium_include)))
