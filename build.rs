@@ -20,7 +20,23 @@ fn main() {
     if flag("DEP_ZMQ_CURVE") {
         println!("cargo:rustc-cfg=zmq_curve_built");
     }
+    build_interop_test_library();
     let version = env::var("DEP_ZMQ_VERSION").unwrap_or_default();
     println!("cargo:rustc-env=ZMQ_LINKED_VERSION={version}");
     println!("cargo:rustc-env=ZMQ_LINKED_INCLUDE={}", env::var("DEP_ZMQ_INCLUDE").unwrap_or_default());
+}
+
+/// Compiles the C half of `tests/interop.rs` against the header of the libzmq being linked. Only that test links
+/// it (by name); it is a few functions and costs nothing elsewhere.
+fn build_interop_test_library() {
+    println!("cargo:rerun-if-changed=tests/interop.c");
+    let Ok(include) = env::var("DEP_ZMQ_INCLUDE") else { return };
+    let out = std::path::PathBuf::from(env::var("OUT_DIR").unwrap());
+    cc::Build::new()
+        .file("tests/interop.c")
+        .include(include)
+        .cargo_metadata(false)
+        .warnings(true)
+        .compile("zmq_interop_c");
+    println!("cargo:rustc-link-search=native={}", out.display());
 }

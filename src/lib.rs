@@ -27,6 +27,45 @@
 //! * Termination waits for pending outgoing messages at most each socket's LINGER (set a default for all sockets
 //!   with [`ContextBuilder::linger`]); a socket dropped during a panic uses LINGER 0.
 //! * [`Context::shutdown`] makes blocking calls on the context's sockets, in every thread, return `Err(ETERM)`.
+//!
+//! # Thread safety, checked by the compiler
+//!
+//! A socket may move to another thread but not be shared between threads:
+//!
+//! ```compile_fail
+//! fn shared<T: Sync>(_: &T) {}
+//! let ctx = zmq::Context::new();
+//! let socket = ctx.socket(zmq::PAIR).unwrap();
+//! shared(&socket); // error: `Socket` is not `Sync`
+//! ```
+//!
+//! ```
+//! let ctx = zmq::Context::new();
+//! let socket = ctx.socket(zmq::PAIR).unwrap();
+//! std::thread::spawn(move || drop(socket)).join().unwrap(); // fine: `Socket` is `Send`
+//! ```
+//!
+//! A [`PollItem`] borrows its socket, so it cannot outlive it:
+//!
+//! ```compile_fail
+//! let ctx = zmq::Context::new();
+//! let item = {
+//!     let socket = ctx.socket(zmq::PULL).unwrap();
+//!     socket.as_poll_item(zmq::POLLIN)
+//! }; // error: `socket` does not live long enough
+//! zmq::poll(&mut [item], 0).unwrap();
+//! ```
+//!
+//! A socket cannot be used from two threads at once even through a shared reference:
+//!
+//! ```compile_fail
+//! let ctx = zmq::Context::new();
+//! let socket = ctx.socket(zmq::PAIR).unwrap();
+//! std::thread::scope(|s| {
+//!     s.spawn(|| socket.send("a", 0));
+//!     s.spawn(|| socket.send("b", 0));
+//! });
+//! ```
 #![deny(missing_docs)]
 #![warn(unsafe_op_in_unsafe_fn)]
 

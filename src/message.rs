@@ -30,6 +30,8 @@ const INLINE_MAX: usize = 33;
 /// ```
 pub struct Message {
     msg: zmq_sys::zmq_msg_t,
+    /// The content belongs to an owner that others may still read (`from_owned`): never write it in place.
+    readonly: bool,
 }
 
 // SAFETY: a zmq_msg_t may be moved to another thread (zmq_msg(7) only forbids concurrent use of one message);
@@ -52,17 +54,17 @@ unsafe extern "C" fn free_boxed_slice(data: *mut c_void, hint: *mut c_void) {
     drop(unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(data as *mut u8, hint as usize)) });
 }
 
-unsafe extern "C" fn free_vec(_data: *mut c_void, hint: *mut c_void) {
-    // SAFETY: `hint` is `Box::into_raw` of the `Box<Vec<u8>>` that owns `data` (see `From<Vec<u8>>`); libzmq calls
-    // this once.
-    drop(unsafe { Box::from_raw(hint as *mut Vec<u8>) });
-}
-
 impl Message {
     /// Wraps an initialised `zmq_msg_t`.
     #[inline]
     fn from_msg(msg: zmq_sys::zmq_msg_t) -> Message {
-        Message { msg }
+        Message { msg, readonly: false }
+    }
+
+    /// Called after libzmq replaced the content (a receive): the new content is libzmq's own.
+    #[inline]
+    pub(crate) fn content_replaced(&mut self) {
+        self.readonly = false;
     }
 
     /// An empty message. Calls zmq_msg_init(3).
@@ -180,26 +182,54 @@ impl Message {
             // Exact fit: becomes a Box<[u8]> without reallocating.
             return Message::from_boxed(data.into_boxed_slice());
         }
-        let len = data.len();
-        let mut owner = Box::new(data);
-        let ptr = owner.as_mut_ptr();
+        // The Vec is ours alone, so the content may be written in place later.
+        let mut msg = Message::from_owned(data);
+        msg.readonly = false;
+        msg
+    }
+
+    /// A message whose content is owned by `owner` (any buffer type: `Vec<u8>`, `Arc<[u8]>`, `bytes::Bytes`, a
+    /// memory map, …), without copying. libzmq drops `owner` when the last reference to the content goes, from
+    /// whatever thread that happens on. The content is treated as read-only: mutable access copies it first.
+    ///
+    /// ```
+    /// let shared: std::sync::Arc<[u8]> = vec![1u8; 4096].into();
+    /// let msg = zmq::Message::from_owned(shared.clone());
+    /// assert_eq!(msg.as_ptr(), shared.as_ptr());
+    /// ```
+    #[doc(alias = "zmq_msg_init_data")]
+    pub fn from_owned<T>(owner: T) -> Message
+    where
+        T: AsRef<[u8]> + Send + 'static,
+    {
+        unsafe extern "C" fn release<T>(_data: *mut c_void, hint: *mut c_void) {
+            // SAFETY: `hint` is the `Box<T>` leaked below; libzmq calls this exactly once.
+            drop(unsafe { Box::from_raw(hint as *mut T) });
+        }
+        // Boxed so the owner never moves while libzmq points into it.
+        let owner = Box::new(owner);
+        let (ptr, len) = {
+            let bytes = (*owner).as_ref();
+            (bytes.as_ptr(), bytes.len())
+        };
         let hint = Box::into_raw(owner);
         let mut msg = MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
-        // SAFETY: the Vec (boxed, so its buffer never moves) owns `ptr[..len]` and is freed by `free_vec(_, hint)`,
-        // which libzmq calls once; on failure we free it ourselves.
+        // SAFETY: `ptr[..len]` stays valid and unchanged while the boxed owner lives (AsRef on an owned,
+        // unaliased value); libzmq calls `release::<T>(_, hint)` once to drop it; on failure we drop it ourselves.
+        // libzmq only reads the content unless the message is private to one holder, which DerefMut checks.
         unsafe {
             let rc = zmq_sys::zmq_msg_init_data(
                 msg.as_mut_ptr(),
                 ptr as *mut c_void,
                 len,
-                Some(free_vec),
+                Some(release::<T>),
                 hint as *mut c_void,
             );
             if rc == -1 {
-                free_vec(ptr as *mut c_void, hint as *mut c_void);
+                release::<T>(ptr as *mut c_void, hint as *mut c_void);
                 panic!("zmq_msg_init_data: out of memory");
             }
-            Message::from_msg(msg.assume_init())
+            Message { msg: msg.assume_init(), readonly: true }
         }
     }
 
@@ -225,7 +255,7 @@ impl Message {
 
     /// Whether the content is shared with other messages (or constant), so that mutable access must copy.
     pub fn is_shared(&self) -> bool {
-        self.get(zmq_sys::ZMQ_SHARED as i32).map(|v| v != 0).unwrap_or(true)
+        self.readonly || self.get(zmq_sys::ZMQ_SHARED as i32).map(|v| v != 0).unwrap_or(true)
     }
 
     /// A metadata property of a received message (e.g. `"Socket-Type"`, `"Identity"`, `"Peer-Address"`,
@@ -295,15 +325,16 @@ impl Message {
         check(unsafe { zmq_sys::zmq_msg_set_group(&mut self.msg, group.as_ptr()) }).map(drop)
     }
 
-    /// The raw `zmq_msg_t`, for C code. Valid while the message is neither moved nor dropped.
+    /// The raw `zmq_msg_t`, for C code. Valid while the message is neither moved nor dropped. (Not `as_ptr`:
+    /// through `Deref`, `msg.as_ptr()` is the content's pointer, as with any byte slice.)
     #[inline]
-    pub fn as_ptr(&self) -> *const zmq_sys::zmq_msg_t {
+    pub fn as_msg_ptr(&self) -> *const zmq_sys::zmq_msg_t {
         &self.msg
     }
 
     /// The raw `zmq_msg_t`, mutable, for C code and for libzmq calls.
     #[inline]
-    pub fn as_mut_ptr(&mut self) -> *mut zmq_sys::zmq_msg_t {
+    pub fn as_mut_msg_ptr(&mut self) -> *mut zmq_sys::zmq_msg_t {
         &mut self.msg
     }
 
@@ -384,6 +415,7 @@ impl Clone for Message {
         let mut copy = Message::new();
         // SAFETY: both messages are initialised; zmq_msg_copy only fails with EFAULT for invalid messages.
         unsafe { zmq_sys::zmq_msg_copy(&mut copy.msg, &self.msg as *const _ as *mut _) };
+        copy.readonly = self.readonly;
         copy
     }
 }

@@ -308,7 +308,7 @@ impl Socket {
     pub fn send_in_place(&self, msg: &mut Message, flags: i32) -> Result<()> {
         // SAFETY: the socket is open and the message initialised; on success libzmq leaves it empty (initialised),
         // on failure untouched, so it stays valid for Message's Drop either way.
-        check(unsafe { zmq_sys::zmq_msg_send(msg.as_mut_ptr(), self.as_raw(), flags as c_int) }).map(drop)
+        check(unsafe { zmq_sys::zmq_msg_send(msg.as_mut_msg_ptr(), self.as_raw(), flags as c_int) }).map(drop)
     }
 
     /// Sends the frames of one multipart message: every frame but the last with `SNDMORE`. No allocation beyond
@@ -332,7 +332,9 @@ impl Socket {
     pub fn recv(&self, msg: &mut Message, flags: i32) -> Result<()> {
         // SAFETY: the socket is open and the message initialised; zmq_msg_recv releases its old content and fills
         // it (or leaves it as it was on failure).
-        check(unsafe { zmq_sys::zmq_msg_recv(msg.as_mut_ptr(), self.as_raw(), flags as c_int) }).map(drop)
+        check(unsafe { zmq_sys::zmq_msg_recv(msg.as_mut_msg_ptr(), self.as_raw(), flags as c_int) })?;
+        msg.content_replaced();
+        Ok(())
     }
 
     /// Receives one frame into a buffer, returning the frame's full size; a longer frame is truncated to
