@@ -75,6 +75,8 @@ mod error;
 mod message;
 mod monitor;
 mod poll;
+#[cfg(zmq_draft)]
+mod poller;
 mod proxy;
 mod socket;
 mod sockopt;
@@ -87,6 +89,8 @@ pub use crate::error::{Error, Result};
 pub use crate::message::Message;
 pub use crate::monitor::{Mechanism, SocketEvent};
 pub use crate::poll::{poll, PollEvents, PollItem};
+#[cfg(zmq_draft)]
+pub use crate::poller::{Poller, PollerEvent};
 pub use crate::proxy::{proxy, proxy_steerable, proxy_steerable_with_capture, proxy_with_capture};
 pub use crate::socket::{Sendable, Socket, SocketType};
 #[doc(hidden)]

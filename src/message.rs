@@ -316,10 +316,14 @@ impl Message {
         }
     }
 
-    /// Sets the group for sending on a RADIO socket (draft API; at most 15 bytes, no NUL).
+    /// Sets the group for sending on a RADIO socket (draft API; at most 255 bytes, no NUL; a longer one gives
+    /// `EINVAL`, where libzmq 4.3 would silently cut it).
     #[cfg(zmq_draft)]
     #[doc(alias = "zmq_msg_set_group")]
     pub fn set_group(&mut self, group: &str) -> Result<()> {
+        if group.len() > zmq_sys::ZMQ_GROUP_MAX_LENGTH as usize {
+            return Err(crate::Error::EINVAL);
+        }
         let group = CString::new(group).map_err(|_| crate::Error::EINVAL)?;
         // SAFETY: the message is initialised and exclusively borrowed; libzmq copies the group.
         check(unsafe { zmq_sys::zmq_msg_set_group(&mut self.msg, group.as_ptr()) }).map(drop)
@@ -373,7 +377,7 @@ impl Message {
         // SAFETY: as in raw_bytes; callers guarantee the buffer is not shared, and `&mut self` makes this the only
         // reference.
         unsafe {
-            let len = zmq_sys::zmq_msg_size(&mut self.msg);
+            let len = zmq_sys::zmq_msg_size(&self.msg);
             if len == 0 {
                 return &mut [];
             }

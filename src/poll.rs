@@ -84,7 +84,7 @@ impl<'a> PollItem<'a> {
 
     /// The events that occurred in the last [`poll`].
     pub fn get_revents(&self) -> PollEvents {
-        PollEvents::from_bits_retain(self.item.revents as i16)
+        PollEvents::from_bits_retain(self.item.revents)
     }
 
     /// Whether the last poll found it readable.
@@ -118,7 +118,8 @@ impl<'a> PollItem<'a> {
 /// Calls zmq_poll(3); fails with `ETERM` once the context of a socket is shut down and `EINTR` on a signal.
 #[doc(alias = "zmq_poll")]
 pub fn poll(items: &mut [PollItem<'_>], timeout: i64) -> Result<i32> {
-    let timeout = timeout.clamp(c_long::MIN as i64, c_long::MAX as i64) as c_long;
+    // A timeout beyond what a C long holds (32-bit platforms) means "forever", as any negative value does.
+    let timeout = c_long::try_from(timeout).unwrap_or(-1);
     // SAFETY: PollItem is repr(transparent) over zmq_pollitem_t; the sockets are borrowed for the items' lifetime,
     // so they are open; libzmq writes only the revents fields.
     check(unsafe { zmq_sys::zmq_poll(items.as_mut_ptr() as *mut zmq_sys::zmq_pollitem_t, items.len() as _, timeout) })

@@ -276,6 +276,36 @@ impl Socket {
         check(unsafe { zmq_sys::zmq_socket_monitor(self.as_raw(), std::ptr::null(), 0) }).map(drop)
     }
 
+    /// Joins a group, on a DISH socket (draft). Calls zmq_join(3).
+    #[cfg(zmq_draft)]
+    #[doc(alias = "zmq_join")]
+    pub fn join(&self, group: &str) -> Result<()> {
+        // SAFETY: as in bind.
+        with_c_str(group, |g| check(unsafe { zmq_sys::zmq_join(self.as_raw(), g) }).map(drop))
+    }
+
+    /// Leaves a group, on a DISH socket (draft). Calls zmq_leave(3).
+    #[cfg(zmq_draft)]
+    #[doc(alias = "zmq_leave")]
+    pub fn leave(&self, group: &str) -> Result<()> {
+        // SAFETY: as in bind.
+        with_c_str(group, |g| check(unsafe { zmq_sys::zmq_leave(self.as_raw(), g) }).map(drop))
+    }
+
+    /// Connects a PEER socket and returns the routing id of the new peer (draft). Calls zmq_connect_peer(3).
+    #[cfg(zmq_draft)]
+    #[doc(alias = "zmq_connect_peer")]
+    pub fn connect_peer(&self, endpoint: &str) -> Result<u32> {
+        check_endpoint(endpoint)?;
+        with_c_str(endpoint, |ep| {
+            // SAFETY: as in bind; zmq_connect_peer returns 0 with errno set on failure.
+            match unsafe { zmq_sys::zmq_connect_peer(self.as_raw(), ep) } {
+                0 => Err(Error::last()),
+                id => Ok(id),
+            }
+        })
+    }
+
     /// Sends one frame: `&[u8]`, `&str`, `Vec<u8>`, `Box<[u8]>`, `String`, a [`Message`], or anything else that
     /// converts into one. Owned buffers are handed to libzmq without copying. `flags` combines [`crate::DONTWAIT`]
     /// and [`crate::SNDMORE`]. Calls zmq_msg_send(3).

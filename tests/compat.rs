@@ -1,6 +1,6 @@
 //! Every public item of the zmq 0.10 crate, used the way code written for that crate uses it. If this file
 //! compiles, such code compiles against this crate; the runtime checks show it behaves the same.
-#![allow(deprecated, drop_bounds, clippy::type_complexity)]
+#![allow(deprecated, drop_bounds, clippy::type_complexity, clippy::needless_borrows_for_generic_args)]
 
 mod common;
 

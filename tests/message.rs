@@ -145,8 +145,7 @@ fn more_flag_and_properties() {
     let c = ctx();
     let a = socket(&c, zmq::PAIR);
     let b = socket(&c, zmq::PAIR);
-    let ep = format!("tcp://127.0.0.1:*");
-    a.bind(&ep).unwrap();
+    a.bind("tcp://127.0.0.1:*").unwrap();
     b.connect(&a.last_endpoint().unwrap()).unwrap();
     b.send_multipart(["one", "two"], 0).unwrap();
     let mut first = a.recv_msg(0).unwrap();

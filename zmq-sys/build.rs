@@ -138,7 +138,7 @@ fn explicit_install(want_draft: bool) -> Option<Linked> {
     let kind = if env_flag("LIBZMQ_STATIC") { "static" } else { "dylib" };
     println!("cargo:rustc-link-search=native={}", lib_dir.display());
     println!("cargo:rustc-link-lib={kind}=zmq");
-    let draft = want_draft && links_draft_symbols(&[lib_dir.clone()], &include_dir);
+    let draft = want_draft && links_draft_symbols(std::slice::from_ref(&lib_dir), &include_dir);
     println!(
         "cargo:warning=zmq-sys: linking libzmq {}.{}.{} from {} (LIBZMQ_LIB_DIR/LIBZMQ_PREFIX set)",
         version.0,
@@ -163,7 +163,7 @@ fn system_library(want_draft: bool) -> Result<Linked, String> {
         .find(|dir| dir.join("zmq.h").is_file())
         .ok_or_else(|| "pkg-config found libzmq but not its zmq.h".to_string())?;
     let version = header_version(&include_dir).ok_or("zmq.h has no version")?;
-    let defines_draft = lib.defines.get("ZMQ_BUILD_DRAFT_API").is_some();
+    let defines_draft = lib.defines.contains_key("ZMQ_BUILD_DRAFT_API");
     let draft = want_draft && (defines_draft || links_draft_symbols(&lib.link_paths, &include_dir));
     println!(
         "cargo:warning=zmq-sys: linking the system libzmq {} (pkg-config), headers in {}",
