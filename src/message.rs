@@ -192,6 +192,9 @@ impl Message {
     /// memory map, …), without copying. libzmq drops `owner` when the last reference to the content goes, from
     /// whatever thread that happens on. The content is treated as read-only: mutable access copies it first.
     ///
+    /// The owner may be dropped on one of libzmq's I/O threads, so it must not own a [`crate::Context`] or
+    /// [`crate::Socket`] (terminating a context from its own I/O thread would deadlock).
+    ///
     /// ```
     /// let shared: std::sync::Arc<[u8]> = vec![1u8; 4096].into();
     /// let msg = zmq::Message::from_owned(shared.clone());
