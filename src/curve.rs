@@ -5,7 +5,8 @@ use std::fmt;
 use std::os::raw::c_char;
 use std::string::FromUtf8Error;
 
-use crate::error::{check, Result};
+use crate::error::{check, Error, Result};
+use crate::socket::Socket;
 
 /// Why [`z85_encode`] failed.
 #[derive(Debug)]
@@ -106,6 +107,7 @@ pub fn z85_decode(data: &str) -> std::result::Result<Vec<u8>, DecodeError> {
 }
 
 /// A CURVE key pair, binary (32 bytes each).
+#[derive(Clone, PartialEq, Eq)]
 pub struct CurveKeyPair {
     /// The public key.
     pub public_key: [u8; 32],
@@ -138,5 +140,113 @@ impl CurveKeyPair {
             zmq_sys::zmq_z85_decode(pair.secret_key.as_mut_ptr(), secret.as_ptr());
         }
         Ok(pair)
+    }
+}
+
+/// Reads a CURVE key given as 32 binary bytes or as 40 Z85 characters (an optional trailing NUL is accepted, as
+/// in C strings). Anything else is `EINVAL`.
+pub(crate) fn key_from_bytes(key: &[u8]) -> Result<[u8; 32]> {
+    let key = match key {
+        [text @ .., 0] if text.len() == 40 => text,
+        other => other,
+    };
+    match key.len() {
+        32 => {
+            let mut out = [0u8; 32];
+            out.copy_from_slice(key);
+            Ok(out)
+        }
+        40 => {
+            let text = std::str::from_utf8(key).map_err(|_| Error::EINVAL)?;
+            let bytes = z85_decode(text).map_err(|_| Error::EINVAL)?;
+            let mut out = [0u8; 32];
+            out.copy_from_slice(&bytes);
+            Ok(out)
+        }
+        _ => Err(Error::EINVAL),
+    }
+}
+
+/// Encodes a 32-byte key as its 40 Z85 characters.
+pub(crate) fn key_to_z85(key: &[u8; 32]) -> String {
+    let mut text = [0u8; 41];
+    // SAFETY: `text` has the 32*5/4 + 1 = 41 bytes zmq_z85_encode(3) writes for a 32-byte input.
+    unsafe { zmq_sys::zmq_z85_encode(text.as_mut_ptr() as *mut c_char, key.as_ptr(), key.len()) };
+    // Z85 output is printable ASCII.
+    String::from_utf8_lossy(&text[..40]).into_owned()
+}
+
+/// Derives the CURVE public key that belongs to a secret key. Calls zmq_curve_public(3).
+///
+/// The secret key may be 32 binary bytes or 40 Z85 characters; anything else (wrong length, a character outside
+/// the Z85 alphabet) is `Err(EINVAL)`. `ENOTSUP` if libzmq was built without CURVE.
+///
+/// ```
+/// # if zmq::has("curve") == Some(true) {
+/// let pair = zmq::CurveKeyPair::new().unwrap();
+/// assert_eq!(zmq::curve_public(&pair.secret_key).unwrap(), pair.public_key);
+/// assert_eq!(zmq::curve_public(pair.secret_key_z85().as_bytes()).unwrap(), pair.public_key);
+/// # }
+/// ```
+#[doc(alias = "zmq_curve_public")]
+pub fn curve_public(secret_key: &[u8]) -> Result<[u8; 32]> {
+    let secret = key_from_bytes(secret_key)?;
+    let mut secret_text = [0u8; 41];
+    secret_text[..40].copy_from_slice(key_to_z85(&secret).as_bytes());
+    let mut public_text = [0 as c_char; 41];
+    // SAFETY: both buffers are 41 bytes, as zmq_curve_public(3) requires; the secret is NUL-terminated Z85.
+    check(unsafe { zmq_sys::zmq_curve_public(public_text.as_mut_ptr(), secret_text.as_ptr() as *const c_char) })?;
+    let mut public = [0u8; 32];
+    // SAFETY: libzmq wrote 40 Z85 characters and a NUL, which decode into exactly 32 bytes.
+    let decoded = unsafe { zmq_sys::zmq_z85_decode(public.as_mut_ptr(), public_text.as_ptr()) };
+    if decoded.is_null() {
+        return Err(Error::EPROTO);
+    }
+    Ok(public)
+}
+
+impl CurveKeyPair {
+    /// The key pair belonging to a secret key (32 binary bytes or 40 Z85 characters): the public key is derived
+    /// with zmq_curve_public(3). `EINVAL` for a malformed key, `ENOTSUP` if libzmq was built without CURVE.
+    ///
+    /// ```
+    /// # if zmq::has("curve") == Some(true) {
+    /// // The client test key pair from zmq_curve(7).
+    /// let pair = zmq::CurveKeyPair::from_secret_key(b"D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs").unwrap();
+    /// assert_eq!(pair.public_key_z85(), "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID");
+    /// # }
+    /// ```
+    #[doc(alias = "zmq_curve_public")]
+    pub fn from_secret_key(secret_key: &[u8]) -> Result<CurveKeyPair> {
+        let secret_key = key_from_bytes(secret_key)?;
+        let public_key = curve_public(&secret_key)?;
+        Ok(CurveKeyPair { public_key, secret_key })
+    }
+
+    /// The public key as 40 Z85 characters, the form used in certificates and configuration files.
+    pub fn public_key_z85(&self) -> String {
+        key_to_z85(&self.public_key)
+    }
+
+    /// The secret key as 40 Z85 characters. Keep it out of logs.
+    pub fn secret_key_z85(&self) -> String {
+        key_to_z85(&self.secret_key)
+    }
+
+    /// Makes `socket` a CURVE client with this key pair, talking to the server whose public key is `server_key`
+    /// (32 binary bytes or 40 Z85 characters). Sets `ZMQ_CURVE_SERVERKEY`, `ZMQ_CURVE_PUBLICKEY` and
+    /// `ZMQ_CURVE_SECRETKEY`; call it before `connect`/`bind`.
+    pub fn apply_client(&self, socket: &Socket, server_key: &[u8]) -> Result<()> {
+        let server_key = key_from_bytes(server_key)?;
+        socket.set_curve_serverkey(&server_key)?;
+        socket.set_curve_publickey(&self.public_key)?;
+        socket.set_curve_secretkey(&self.secret_key)
+    }
+
+    /// Makes `socket` a CURVE server with this key pair's secret key (`ZMQ_CURVE_SERVER` and
+    /// `ZMQ_CURVE_SECRETKEY`); call it before `bind`/`connect`.
+    pub fn apply_server(&self, socket: &Socket) -> Result<()> {
+        socket.set_curve_server(true)?;
+        socket.set_curve_secretkey(&self.secret_key)
     }
 }

@@ -69,6 +69,8 @@
 #![deny(missing_docs)]
 #![warn(unsafe_op_in_unsafe_fn)]
 
+mod auth;
+mod cert;
 mod context;
 mod curve;
 mod error;
@@ -83,8 +85,10 @@ mod sockopt;
 
 use std::ffi::CString;
 
+pub use crate::auth::{Authenticator, ZapHandler, ZapReply, ZapRequest, ZapStatus, ANY_DOMAIN, ZAP_ENDPOINT};
+pub use crate::cert::Certificate;
 pub use crate::context::{Context, ContextBuilder};
-pub use crate::curve::{z85_decode, z85_encode, CurveKeyPair, DecodeError, EncodeError};
+pub use crate::curve::{curve_public, z85_decode, z85_encode, CurveKeyPair, DecodeError, EncodeError};
 pub use crate::error::{Error, Result};
 pub use crate::message::Message;
 pub use crate::monitor::{Mechanism, SocketEvent};

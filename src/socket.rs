@@ -259,7 +259,7 @@ impl Socket {
         self.last_endpoint()
     }
 
-    /// Starts publishing this socket's events on a PAIR endpoint (`inproc://…`), for a [`crate::Monitor`] or a PAIR
+    /// Starts publishing this socket's events on a PAIR endpoint (`inproc://…`), for a monitor reader or a PAIR
     /// socket to read. `events` is a mask of `ZMQ_EVENT_*` values (`zmq::SocketEvent::ALL.to_raw() as i32` for all).
     /// Calls zmq_socket_monitor(3).
     #[doc(alias = "zmq_socket_monitor")]
