@@ -42,10 +42,17 @@ unsafe impl Send for Message {}
 unsafe impl Sync for Message {}
 
 impl Drop for Message {
+    #[inline]
     fn drop(&mut self) {
         // SAFETY: the message was initialised by a constructor and is closed exactly once, here.
         unsafe { zmq_sys::zmq_msg_close(&mut self.msg) };
     }
+}
+
+#[cold]
+#[inline(never)]
+fn out_of_memory() -> ! {
+    panic!("zmq_msg_init_size: out of memory")
 }
 
 unsafe extern "C" fn free_boxed_slice(data: *mut c_void, hint: *mut c_void) {
@@ -56,7 +63,7 @@ unsafe extern "C" fn free_boxed_slice(data: *mut c_void, hint: *mut c_void) {
 
 impl Message {
     /// Wraps an initialised `zmq_msg_t`.
-    #[inline]
+    #[inline(always)]
     fn from_msg(msg: zmq_sys::zmq_msg_t) -> Message {
         Message { msg, readonly: false }
     }
@@ -88,6 +95,7 @@ impl Message {
     }
 
     /// A message of `len` bytes whose content is uninitialised.
+    #[inline]
     fn alloc(len: usize) -> Result<Message> {
         let mut msg = MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
         // SAFETY: zmq_msg_init_size initialises the struct on success and returns -1 (ENOMEM) otherwise.
@@ -143,10 +151,20 @@ impl Message {
         }
     }
 
+    #[inline]
     fn copy_of(data: &[u8]) -> Message {
-        let mut msg = Message::alloc(data.len()).expect("zmq_msg_init_size: out of memory");
-        msg.raw_bytes_mut().copy_from_slice(data);
-        msg
+        let mut msg = MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+        // SAFETY: zmq_msg_init_size initialises the message with `data.len()` writable bytes at zmq_msg_data (or
+        // fails with ENOMEM, leaving nothing to free); the copy writes exactly those bytes.
+        unsafe {
+            if zmq_sys::zmq_msg_init_size(msg.as_mut_ptr(), data.len()) == -1 {
+                out_of_memory();
+            }
+            if !data.is_empty() {
+                ptr::copy_nonoverlapping(data.as_ptr(), zmq_sys::zmq_msg_data(msg.as_mut_ptr()) as *mut u8, data.len());
+            }
+            Message::from_msg(msg.assume_init())
+        }
     }
 
     fn from_boxed(data: Box<[u8]>) -> Message {
@@ -443,6 +461,7 @@ impl fmt::Debug for Message {
 
 impl<'a> From<&'a [u8]> for Message {
     /// Copies the bytes.
+    #[inline]
     fn from(data: &'a [u8]) -> Message {
         Message::copy_of(data)
     }
@@ -457,6 +476,7 @@ impl<const N: usize> From<[u8; N]> for Message {
 
 impl From<Vec<u8>> for Message {
     /// Takes the buffer without copying (small messages are copied inline, which is cheaper).
+    #[inline]
     fn from(data: Vec<u8>) -> Message {
         Message::from_vec(data)
     }
@@ -471,6 +491,7 @@ impl From<Box<[u8]>> for Message {
 
 impl<'a> From<&'a str> for Message {
     /// Copies the text.
+    #[inline]
     fn from(data: &'a str) -> Message {
         Message::copy_of(data.as_bytes())
     }

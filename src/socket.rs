@@ -447,6 +447,9 @@ where
     #[inline]
     fn send(self, socket: &Socket, flags: i32) -> Result<()> {
         let mut msg = self.into();
-        socket.send_in_place(&mut msg, flags)
+        socket.send_in_place(&mut msg, flags)?;
+        // zmq_msg_send(3) leaves a sent message empty, holding nothing: closing it would be a wasted call.
+        std::mem::forget(msg);
+        Ok(())
     }
 }

@@ -1,0 +1,142 @@
+//! The binding's own cost: each safe operation timed against the same libzmq calls made raw through `zmq-sys`, in
+//! one run, interleaved. `cargo bench --bench overhead` prints ns/op for both and their ratio (1.00 = free).
+//!
+//! Method: for each operation, 15 rounds alternate raw and safe; a round times a batch sized to ~20 ms; the
+//! report is the median ns/op of each side and the spread (min..max) of the per-round ratios.
+
+use std::hint::black_box;
+use std::os::raw::{c_int, c_void};
+use std::time::{Duration, Instant};
+
+const ROUNDS: usize = 15;
+
+fn ns_per_op(batch: u64, mut f: impl FnMut()) -> f64 {
+    let start = Instant::now();
+    for _ in 0..batch {
+        f();
+    }
+    start.elapsed().as_nanos() as f64 / batch as f64
+}
+
+/// Picks a batch size that takes about 20 ms for `f`.
+fn calibrate(mut f: impl FnMut()) -> u64 {
+    let mut batch = 64u64;
+    loop {
+        let start = Instant::now();
+        for _ in 0..batch {
+            f();
+        }
+        if start.elapsed() > Duration::from_millis(20) || batch > 1 << 26 {
+            return batch;
+        }
+        batch *= 2;
+    }
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+fn compare(name: &str, mut raw: impl FnMut(), mut safe: impl FnMut()) {
+    let batch = calibrate(&mut raw);
+    let (mut raws, mut safes, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let r = ns_per_op(batch, &mut raw);
+        let s = ns_per_op(batch, &mut safe);
+        raws.push(r);
+        safes.push(s);
+        ratios.push(s / r);
+    }
+    let (r, s) = (median(&mut raws), median(&mut safes));
+    let lo = ratios.iter().cloned().fold(f64::MAX, f64::min);
+    let hi = ratios.iter().cloned().fold(f64::MIN, f64::max);
+    println!("| {name:<34} | {r:>9.1} | {s:>9.1} | {:>5.2} | {lo:.2}..{hi:.2} |", s / r);
+}
+
+fn main() {
+    // `cargo test --benches` runs benches in test mode with `--bench` absent: keep that quick.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    if quick {
+        println!("overhead: run with `cargo bench --bench overhead` for numbers");
+        return;
+    }
+    let (major, minor, patch) = zmq::version();
+    println!("libzmq {major}.{minor}.{patch}; median ns/op over {ROUNDS} interleaved rounds\n");
+    println!("| operation                          |  raw (ns) | safe (ns) | safe/raw | ratio spread |");
+    println!("|------------------------------------|-----------|-----------|-------|--------------|");
+
+    compare(
+        "message create + drop (empty)",
+        || unsafe {
+            let mut m = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+            zmq_sys::zmq_msg_init(m.as_mut_ptr());
+            zmq_sys::zmq_msg_close(black_box(m.as_mut_ptr()));
+        },
+        || drop(black_box(zmq::Message::new())),
+    );
+    let data = [7u8; 64];
+    compare(
+        "message from 64 B + drop",
+        || unsafe {
+            let mut m = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+            zmq_sys::zmq_msg_init_size(m.as_mut_ptr(), data.len());
+            std::ptr::copy_nonoverlapping(data.as_ptr(), zmq_sys::zmq_msg_data(m.as_mut_ptr()) as *mut u8, 64);
+            zmq_sys::zmq_msg_close(black_box(m.as_mut_ptr()));
+        },
+        || drop(black_box(zmq::Message::from(&data[..]))),
+    );
+
+    let ctx = zmq::Context::new();
+    let push = ctx.socket(zmq::PUSH).unwrap();
+    let pull = ctx.socket(zmq::PULL).unwrap();
+    pull.bind("inproc://overhead").unwrap();
+    push.connect("inproc://overhead").unwrap();
+    let (raw_push, raw_pull) = (push.as_raw(), pull.as_raw());
+    let mut raw_msg = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+    unsafe { zmq_sys::zmq_msg_init(raw_msg.as_mut_ptr()) };
+    let mut msg = zmq::Message::new();
+    let one = [1u8; 1];
+    compare(
+        "send + recv 1 B over inproc",
+        || unsafe {
+            zmq_sys::zmq_send(raw_push, one.as_ptr() as *const c_void, 1, 0);
+            zmq_sys::zmq_msg_recv(raw_msg.as_mut_ptr(), raw_pull, 0);
+        },
+        || {
+            push.send(&one[..], 0).unwrap();
+            pull.recv(&mut msg, 0).unwrap();
+        },
+    );
+    compare(
+        "set + get an int option (SNDHWM)",
+        || unsafe {
+            let mut v: c_int = 1000;
+            let mut size = std::mem::size_of::<c_int>();
+            zmq_sys::zmq_setsockopt(raw_push, zmq_sys::ZMQ_SNDHWM as c_int, &v as *const c_int as *const c_void, size);
+            zmq_sys::zmq_getsockopt(
+                raw_push,
+                zmq_sys::ZMQ_SNDHWM as c_int,
+                &mut v as *mut c_int as *mut c_void,
+                &mut size,
+            );
+            black_box(v);
+        },
+        || {
+            push.set_sndhwm(1000).unwrap();
+            black_box(push.get_sndhwm().unwrap());
+        },
+    );
+    compare(
+        "poll one socket (nothing ready)",
+        || unsafe {
+            let mut item =
+                zmq_sys::zmq_pollitem_t { socket: raw_pull, fd: 0, events: zmq_sys::ZMQ_POLLIN as i16, revents: 0 };
+            black_box(zmq_sys::zmq_poll(&mut item, 1, 0));
+        },
+        || {
+            black_box(pull.poll(zmq::POLLIN, 0).unwrap());
+        },
+    );
+    unsafe { zmq_sys::zmq_msg_close(raw_msg.as_mut_ptr()) };
+}
