@@ -72,6 +72,7 @@
 mod auth;
 mod cert;
 mod context;
+mod ctxopt;
 mod curve;
 mod error;
 mod message;
@@ -82,6 +83,7 @@ mod poller;
 mod proxy;
 mod socket;
 mod sockopt;
+mod timers;
 
 use std::ffi::CString;
 
@@ -91,14 +93,24 @@ pub use crate::context::{Context, ContextBuilder};
 pub use crate::curve::{curve_public, z85_decode, z85_encode, CurveKeyPair, DecodeError, EncodeError};
 pub use crate::error::{Error, Result};
 pub use crate::message::Message;
-pub use crate::monitor::{Mechanism, SocketEvent};
+pub use crate::monitor::{Mechanism, Monitor, MonitorEvent, ProtocolError, SocketEvent};
 pub use crate::poll::{poll, PollEvents, PollItem};
 #[cfg(zmq_draft)]
 pub use crate::poller::{Poller, PollerEvent};
-pub use crate::proxy::{proxy, proxy_steerable, proxy_steerable_with_capture, proxy_with_capture};
+pub use crate::proxy::{
+    proxy, proxy_steerable, proxy_steerable_with_capture, proxy_with_capture, ProxyControl, ProxySocketStatistics,
+    ProxyStatistics,
+};
 pub use crate::socket::{Sendable, Socket, SocketType};
+pub use crate::sockopt::GssapiNameType;
+#[cfg(zmq_draft)]
+#[doc(hidden)]
+pub use crate::sockopt::DRAFT_SOCKET_OPTIONS;
 #[doc(hidden)]
 pub use crate::sockopt::SOCKET_OPTIONS;
+#[cfg(zmq_draft)]
+pub use crate::sockopt::{NormMode, ReconnectStop, RouterNotify};
+pub use crate::timers::{TimerId, Timers};
 pub use crate::SocketType::*;
 
 /// Flag: fail with `EAGAIN` instead of blocking (`ZMQ_DONTWAIT`).

@@ -138,7 +138,7 @@ impl<'a> Poller<'a> {
     fn event(raw: &zmq_sys::zmq_poller_event_t) -> PollerEvent {
         PollerEvent {
             token: raw.user_data as usize,
-            events: PollEvents::from_bits_retain(raw.events as i16),
+            events: PollEvents::from_bits_retain(raw.events),
             fd: raw.socket.is_null().then_some(raw.fd),
         }
     }

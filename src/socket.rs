@@ -156,6 +156,12 @@ impl Socket {
         Ok(socket)
     }
 
+    /// The context this socket belongs to, or `None` for a socket adopted with [`Socket::from_raw`] whose context
+    /// this crate does not manage.
+    pub fn context(&self) -> Option<crate::Context> {
+        self.ctx.as_ref().map(|inner| crate::Context { inner: Arc::clone(inner) })
+    }
+
     /// The raw `void *` socket, for libzmq calls.
     #[inline]
     pub fn as_raw(&self) -> *mut c_void {
@@ -259,8 +265,11 @@ impl Socket {
         self.last_endpoint()
     }
 
-    /// Starts publishing this socket's events on a PAIR endpoint (`inproc://…`), for a monitor reader or a PAIR
-    /// socket to read. `events` is a mask of `ZMQ_EVENT_*` values (`zmq::SocketEvent::ALL.to_raw() as i32` for all).
+    /// Starts publishing this socket's events on a PAIR endpoint (`inproc://…`), for a PAIR socket to read;
+    /// [`crate::Monitor`] does all of it and parses the events.
+    ///
+    /// libzmq blocks the thread that reports an event while no reader is connected (even a `bind` can hang):
+    /// connect the PAIR reader first (inproc allows connecting before the bind), or use [`crate::Monitor`]. `events` is a mask of `ZMQ_EVENT_*` values (`zmq::SocketEvent::ALL.to_raw() as i32` for all).
     /// Calls zmq_socket_monitor(3).
     #[doc(alias = "zmq_socket_monitor")]
     pub fn monitor(&self, monitor_endpoint: &str, events: i32) -> Result<()> {

@@ -92,6 +92,35 @@ fn main() {
     build_header_check(&linked.include_dir);
 }
 
+/// Features of every Linux C library (glibc and musl) that libzmq's configure step would detect.
+const LINUX_FEATURES: &[&str] = &[
+    "ZMQ_IOTHREAD_POLLER_USE_EPOLL_CLOEXEC",
+    "ZMQ_HAVE_PPOLL",
+    "HAVE_POSIX_MEMALIGN=1",
+    "ZMQ_CACHELINE_SIZE=64",
+    "HAVE_FORK",
+    "HAVE_CLOCK_GETTIME",
+    "HAVE_MKDTEMP",
+    "ZMQ_HAVE_NOEXCEPT",
+    "ZMQ_HAVE_EVENTFD",
+    "ZMQ_HAVE_EVENTFD_CLOEXEC",
+    "ZMQ_HAVE_IFADDRS",
+    "ZMQ_HAVE_SO_BINDTODEVICE",
+    "ZMQ_HAVE_SO_PEERCRED",
+    "ZMQ_HAVE_BUSY_POLL",
+    "ZMQ_HAVE_O_CLOEXEC",
+    "ZMQ_HAVE_SOCK_CLOEXEC",
+    "ZMQ_HAVE_SO_KEEPALIVE",
+    "ZMQ_HAVE_SO_PRIORITY",
+    "ZMQ_HAVE_TCP_KEEPCNT",
+    "ZMQ_HAVE_TCP_KEEPIDLE",
+    "ZMQ_HAVE_TCP_KEEPINTVL",
+    "ZMQ_HAVE_PTHREAD_SETNAME_2",
+    "ZMQ_HAVE_PTHREAD_SET_AFFINITY",
+    "HAVE_ACCEPT4",
+    "HAVE_IF_NAMETOINDEX",
+];
+
 /// Rows 1 and 4: libzmq 4.3.5 from the `zeromq-src` crate, with libsodium from `libsodium-sys-stable`.
 fn build_from_source(draft: bool, why: &str) -> Linked {
     let sodium_include = env::var("DEP_SODIUM_INCLUDE").expect("libsodium-sys-stable gives DEP_SODIUM_INCLUDE");
@@ -100,9 +129,20 @@ fn build_from_source(draft: bool, why: &str) -> Linked {
         "cargo:warning=zmq-sys: building libzmq 4.3.5 from source ({why}); static, CURVE via libsodium, draft API {}",
         if draft { "on" } else { "off" }
     );
-    // libzmq's sources trip a few -Wextra warnings that say nothing to users of this crate: keep the build quiet.
-    let quiet = format!("{} -w", env::var("CXXFLAGS").unwrap_or_default());
-    env::set_var("CXXFLAGS", quiet.trim());
+    // zeromq-src defines only the platform basics. On Linux, also turn on what every Linux libc has, as libzmq's own
+    // configure would: TCP keepalive options, close-on-exec descriptors, eventfd signalling, IPC peer credentials
+    // (the IPC filter options), I/O thread names and CPU affinity. `-w`: libzmq's sources trip a few -Wextra warnings
+    // that say nothing to users of this crate.
+    let mut flags = env::var("CXXFLAGS").unwrap_or_default();
+    flags.push_str(" -w");
+    let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    if os == "linux" {
+        for define in LINUX_FEATURES {
+            flags.push_str(" -D");
+            flags.push_str(define);
+        }
+    }
+    env::set_var("CXXFLAGS", flags.trim());
     zeromq_src::Build::new()
         .enable_draft(draft)
         .with_libsodium(Some(zeromq_src::LibLocation::new(sodium_lib, sodium_include)))

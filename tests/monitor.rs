@@ -1,0 +1,347 @@
+//! Socket monitoring on real TCP connections: the connection life cycle, handshake failures, both wire formats
+//! (v2 with the `draft` feature), and the monitor's own life cycle (no hang when it goes away first).
+
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use zmq::{Context, Error, Monitor, MonitorEvent, SocketEvent};
+
+const LIMIT: Duration = Duration::from_secs(20);
+const WAIT: Duration = Duration::from_secs(5);
+
+/// Runs `f` on its own thread and fails if it does not finish within `limit`.
+fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    let handle = thread::spawn(move || {
+        let out = f();
+        let _ = tx.send(());
+        out
+    });
+    match rx.recv_timeout(limit) {
+        Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => {
+            handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("timed out after {limit:?}: the operation hangs"),
+    }
+}
+
+fn ctx() -> Context {
+    Context::builder().linger(0).build().unwrap()
+}
+
+/// Reads events until one of kind `kind` arrives (within `WAIT`), keeping every event read in `seen`.
+fn expect(monitor: &Monitor<'_>, kind: SocketEvent, seen: &mut Vec<MonitorEvent>) -> MonitorEvent {
+    expect_poking(monitor, kind, seen, &|| ())
+}
+
+/// Like [`expect`], calling `poke` every 20 ms meanwhile: a socket processes libzmq's internal commands (such as
+/// finishing a disconnect) only inside API calls on it.
+fn expect_poking(
+    monitor: &Monitor<'_>,
+    kind: SocketEvent,
+    seen: &mut Vec<MonitorEvent>,
+    poke: &dyn Fn(),
+) -> MonitorEvent {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "no {kind:?} event within {WAIT:?}; read: {seen:#?}");
+        poke();
+        if let Some(event) = monitor.recv_timeout(left.min(Duration::from_millis(20))).unwrap() {
+            seen.push(event.clone());
+            if event.event == kind {
+                return event;
+            }
+        }
+    }
+}
+
+fn kinds(events: &[MonitorEvent]) -> Vec<SocketEvent> {
+    events.iter().map(|e| e.event).collect()
+}
+
+/// One connection's life on both sides, monitored with `start` (v1 or v2): returns what each side saw.
+fn connection_life_cycle<'a>(
+    ctx: &Context,
+    server: &'a zmq::Socket,
+    client: &'a zmq::Socket,
+    server_monitor: &Monitor<'a>,
+    client_monitor: &Monitor<'a>,
+) -> (Vec<MonitorEvent>, Vec<MonitorEvent>) {
+    let (mut on_server, mut on_client) = (Vec::new(), Vec::new());
+    let endpoint = server.bind_to("tcp://127.0.0.1:*").unwrap();
+    let listening = expect(server_monitor, SocketEvent::LISTENING, &mut on_server);
+    assert_eq!(listening.endpoint, endpoint);
+    assert!(listening.value > 0, "the listening descriptor");
+
+    client.connect(&endpoint).unwrap();
+    let connected = expect(client_monitor, SocketEvent::CONNECTED, &mut on_client);
+    assert_eq!(connected.remote_endpoint.as_ref().unwrap_or(&connected.endpoint), &endpoint);
+    expect(client_monitor, SocketEvent::HANDSHAKE_SUCCEEDED, &mut on_client);
+    let accepted = expect(server_monitor, SocketEvent::ACCEPTED, &mut on_server);
+    assert_eq!(accepted.local_endpoint.as_ref().unwrap_or(&accepted.endpoint), &endpoint);
+    expect(server_monitor, SocketEvent::HANDSHAKE_SUCCEEDED, &mut on_server);
+
+    client.send("ping", 0).unwrap();
+    assert_eq!(server.recv_multipart(0).unwrap()[1], b"ping");
+
+    client.disconnect(&endpoint).unwrap();
+    expect_poking(server_monitor, SocketEvent::DISCONNECTED, &mut on_server, &|| {
+        let _ = client.get_events();
+    });
+    server.unbind(&endpoint).unwrap();
+    let closed = expect(server_monitor, SocketEvent::CLOSED, &mut on_server);
+    assert_eq!(closed.local_endpoint.as_ref().unwrap_or(&closed.endpoint), &endpoint);
+    let _ = ctx;
+    (on_server, on_client)
+}
+
+fn server_and_client(ctx: &Context) -> (zmq::Socket, zmq::Socket) {
+    let server = ctx.socket(zmq::ROUTER).unwrap();
+    server.set_rcvtimeo(5000).unwrap();
+    let client = ctx.socket(zmq::DEALER).unwrap();
+    client.set_sndtimeo(5000).unwrap();
+    (server, client)
+}
+
+#[test]
+fn v1_events_of_a_tcp_connection() {
+    within(LIMIT, || {
+        let ctx = ctx();
+        let (server, client) = server_and_client(&ctx);
+        let all = SocketEvent::ALL.to_raw() as i32;
+        let server_monitor = Monitor::new(&ctx, &server, all).unwrap();
+        let client_monitor = Monitor::new(&ctx, &client, all).unwrap();
+        assert!(!server_monitor.is_versioned());
+        assert!(server_monitor.endpoint().starts_with("inproc://"));
+        let (on_server, on_client) = connection_life_cycle(&ctx, &server, &client, &server_monitor, &client_monitor);
+        println!("server: {:?}\nclient: {:?}", kinds(&on_server), kinds(&on_client));
+        for event in on_server.iter().chain(&on_client) {
+            assert_eq!((&event.local_endpoint, &event.remote_endpoint), (&None, &None), "v1 has one endpoint");
+            assert_eq!(event.values, vec![event.value]);
+        }
+    });
+}
+
+#[test]
+fn only_the_requested_events_arrive() {
+    within(LIMIT, || {
+        let ctx = ctx();
+        let (server, client) = server_and_client(&ctx);
+        let mask = (SocketEvent::ACCEPTED.to_raw() | SocketEvent::DISCONNECTED.to_raw()) as i32;
+        let monitor = Monitor::new(&ctx, &server, mask).unwrap();
+        let endpoint = server.bind_to("tcp://127.0.0.1:*").unwrap();
+        client.connect(&endpoint).unwrap();
+        let mut seen = Vec::new();
+        expect(&monitor, SocketEvent::ACCEPTED, &mut seen);
+        client.disconnect(&endpoint).unwrap();
+        expect_poking(&monitor, SocketEvent::DISCONNECTED, &mut seen, &|| {
+            let _ = client.get_events();
+        });
+        assert_eq!(kinds(&seen), [SocketEvent::ACCEPTED, SocketEvent::DISCONNECTED], "no LISTENING, no handshake");
+        assert_eq!(monitor.try_recv(), Ok(None));
+    });
+}
+
+/// A PLAIN server and a NULL client disagree on the mechanism: both sides report a failed handshake.
+#[test]
+fn v1_handshake_failure_on_mechanism_mismatch() {
+    within(LIMIT, || {
+        let ctx = ctx();
+        let (server, client) = server_and_client(&ctx);
+        server.set_plain_server(true).unwrap();
+        let all = SocketEvent::ALL.to_raw() as i32;
+        let server_monitor = Monitor::new(&ctx, &server, all).unwrap();
+        let client_monitor = Monitor::new(&ctx, &client, all).unwrap();
+        let endpoint = server.bind_to("tcp://127.0.0.1:*").unwrap();
+        client.connect(&endpoint).unwrap();
+        let (mut on_server, mut on_client) = (Vec::new(), Vec::new());
+        let failed = expect(&server_monitor, SocketEvent::HANDSHAKE_FAILED_PROTOCOL, &mut on_server);
+        assert_eq!(failed.protocol_error(), Some(zmq::ProtocolError::ZmtpMechanismMismatch), "{failed:?}");
+        let failed = expect(&client_monitor, SocketEvent::HANDSHAKE_FAILED_PROTOCOL, &mut on_client);
+        assert_eq!(failed.protocol_error(), Some(zmq::ProtocolError::ZmtpMechanismMismatch), "{failed:?}");
+        assert_eq!(failed.endpoint, endpoint);
+        assert!(!kinds(&on_server).contains(&SocketEvent::HANDSHAKE_SUCCEEDED));
+    });
+}
+
+/// A CURVE server and a client without keys: libzmq 4.3 reports the mismatch the same way.
+#[test]
+fn v1_handshake_failure_curve_server_plain_client() {
+    within(LIMIT, || {
+        let ctx = ctx();
+        let (server, client) = server_and_client(&ctx);
+        let keys = zmq::CurveKeyPair::new().unwrap();
+        server.set_curve_server(true).unwrap();
+        server.set_curve_secretkey(&keys.secret_key).unwrap();
+        client.set_plain_username(Some("user")).unwrap();
+        client.set_plain_password(Some("pass")).unwrap();
+        let server_monitor = Monitor::new(&ctx, &server, SocketEvent::ALL.to_raw() as i32).unwrap();
+        let endpoint = server.bind_to("tcp://127.0.0.1:*").unwrap();
+        client.connect(&endpoint).unwrap();
+        let failed = expect(&server_monitor, SocketEvent::HANDSHAKE_FAILED_PROTOCOL, &mut Vec::new());
+        assert_eq!(failed.protocol_error(), Some(zmq::ProtocolError::ZmtpMechanismMismatch));
+    });
+}
+
+#[test]
+fn bind_failure_carries_the_errno() {
+    within(LIMIT, || {
+        let ctx = ctx();
+        let first = ctx.socket(zmq::PULL).unwrap();
+        let endpoint = first.bind_to("tcp://127.0.0.1:*").unwrap();
+        let second = ctx.socket(zmq::PULL).unwrap();
+        let monitor = Monitor::new(&ctx, &second, SocketEvent::ALL.to_raw() as i32).unwrap();
+        assert_eq!(second.bind(&endpoint), Err(Error::EADDRINUSE));
+        let failed = expect(&monitor, SocketEvent::BIND_FAILED, &mut Vec::new());
+        assert_eq!(failed.error(), Some(Error::EADDRINUSE));
+        assert_eq!(failed.endpoint, endpoint.trim_start_matches("tcp://"), "libzmq reports the address only");
+    });
+}
+
+/// Dropping a monitor stops libzmq's monitoring first: events that follow do not block the socket (libzmq blocks
+/// the reporting thread when a monitor has no reader), and a newer monitor of the same socket keeps working.
+#[test]
+fn dropping_a_monitor_never_blocks_the_socket() {
+    within(LIMIT, || {
+        let ctx = ctx();
+        let (server, client) = server_and_client(&ctx);
+        let all = SocketEvent::ALL.to_raw() as i32;
+        let monitor = Monitor::new(&ctx, &server, all).unwrap();
+        let endpoint = server.bind_to("tcp://127.0.0.1:*").unwrap();
+        drop(monitor); // with an unread LISTENING event
+        for _ in 0..3 {
+            let more = server.bind_to("tcp://127.0.0.1:*").unwrap(); // reports LISTENING: must not block
+            server.unbind(&more).unwrap();
+        }
+        client.connect(&endpoint).unwrap();
+        client.send("after", 0).unwrap();
+        assert_eq!(server.recv_multipart(0).unwrap()[1], b"after");
+
+        // A newer monitor replaces an older one; dropping the older one leaves the newer one running.
+        let older = Monitor::new(&ctx, &server, all).unwrap();
+        let newer = Monitor::new(&ctx, &server, all).unwrap();
+        drop(older);
+        let again = server.bind_to("tcp://127.0.0.1:*").unwrap();
+        assert_eq!(expect(&newer, SocketEvent::LISTENING, &mut Vec::new()).endpoint, again);
+    });
+}
+
+#[test]
+fn a_monitor_needs_the_sockets_context() {
+    within(LIMIT, || {
+        let (ctx, other) = (ctx(), ctx());
+        let server = ctx.socket(zmq::ROUTER).unwrap();
+        let all = SocketEvent::ALL.to_raw() as i32;
+        assert_eq!(Monitor::new(&other, &server, all).err(), Some(Error::EINVAL));
+        // Nothing was left behind: binding (which reports an event) does not block, and a proper monitor works.
+        server.bind("tcp://127.0.0.1:*").unwrap();
+        let monitor = Monitor::new(&ctx, &server, all).unwrap();
+        let endpoint = server.bind_to("tcp://127.0.0.1:*").unwrap();
+        assert_eq!(expect(&monitor, SocketEvent::LISTENING, &mut Vec::new()).endpoint, endpoint);
+        // libzmq checks the v1 mask (16 bits).
+        assert_eq!(Monitor::new(&ctx, &server, 1 << 16).err(), Some(Error::EINVAL));
+    });
+}
+
+#[test]
+fn shutdown_wakes_a_waiting_monitor() {
+    within(LIMIT, || {
+        let ctx = ctx();
+        let server = ctx.socket(zmq::ROUTER).unwrap();
+        let monitor = Monitor::new(&ctx, &server, SocketEvent::ALL.to_raw() as i32).unwrap();
+        let stopper = ctx.clone();
+        let waker = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(50));
+            stopper.shutdown().unwrap();
+        });
+        assert_eq!(monitor.recv().err(), Some(Error::ETERM));
+        waker.join().unwrap();
+    });
+}
+
+#[cfg(zmq_draft)]
+mod v2 {
+    use super::*;
+
+    const ALL_V2: u64 = zmq_sys::ZMQ_EVENT_ALL_V2 as u64;
+
+    #[test]
+    fn v2_events_of_a_tcp_connection() {
+        within(LIMIT, || {
+            let ctx = ctx();
+            let (server, client) = server_and_client(&ctx);
+            let server_monitor = Monitor::new_versioned(&ctx, &server, ALL_V2).unwrap();
+            let client_monitor = Monitor::new_versioned(&ctx, &client, ALL_V2).unwrap();
+            assert!(server_monitor.is_versioned());
+            let (on_server, on_client) =
+                connection_life_cycle(&ctx, &server, &client, &server_monitor, &client_monitor);
+            println!("server: {:#?}\nclient: {:#?}", on_server, on_client);
+            let listening = &on_server[0];
+            assert_eq!(listening.event, SocketEvent::LISTENING);
+            assert_eq!(listening.local_endpoint.as_deref(), Some(listening.endpoint.as_str()));
+            assert_eq!(listening.remote_endpoint.as_deref(), Some(""));
+            let connected = on_client.iter().find(|e| e.event == SocketEvent::CONNECTED).unwrap();
+            assert_eq!(connected.remote_endpoint.as_deref(), Some(connected.endpoint.as_str()));
+            // Handshake events on the server carry both ends of the connection.
+            let handshake = on_server.iter().find(|e| e.event == SocketEvent::HANDSHAKE_SUCCEEDED).unwrap();
+            let (local, remote) =
+                (handshake.local_endpoint.clone().unwrap(), handshake.remote_endpoint.clone().unwrap());
+            assert!(local.starts_with("tcp://127.0.0.1:") && remote.starts_with("tcp://127.0.0.1:"), "{handshake:?}");
+            assert_ne!(local, remote);
+        });
+    }
+
+    #[test]
+    fn v2_handshake_failure_on_mechanism_mismatch() {
+        within(LIMIT, || {
+            let ctx = ctx();
+            let (server, client) = server_and_client(&ctx);
+            server.set_plain_server(true).unwrap();
+            let server_monitor = Monitor::new_versioned(&ctx, &server, ALL_V2).unwrap();
+            let client_monitor = Monitor::new_versioned(&ctx, &client, ALL_V2).unwrap();
+            let endpoint = server.bind_to("tcp://127.0.0.1:*").unwrap();
+            client.connect(&endpoint).unwrap();
+            for monitor in [&server_monitor, &client_monitor] {
+                let failed = expect(monitor, SocketEvent::HANDSHAKE_FAILED_PROTOCOL, &mut Vec::new());
+                assert_eq!(failed.protocol_error(), Some(zmq::ProtocolError::ZmtpMechanismMismatch));
+                assert_eq!(failed.values.len(), 1);
+            }
+        });
+    }
+
+    #[test]
+    fn pipes_stats_on_request() {
+        within(LIMIT, || {
+            let ctx = ctx();
+            let (server, client) = server_and_client(&ctx);
+            let monitor = Monitor::new_versioned(&ctx, &server, ALL_V2).unwrap();
+            assert_eq!(monitor.request_pipes_stats(), Err(Error::EAGAIN), "no connection yet");
+            let endpoint = server.bind_to("tcp://127.0.0.1:*").unwrap();
+            client.connect(&endpoint).unwrap();
+            for text in ["one", "two", "three"] {
+                client.send(text, 0).unwrap();
+            }
+            let mut seen = Vec::new();
+            expect(&monitor, SocketEvent::HANDSHAKE_SUCCEEDED, &mut seen);
+            // The three messages are queued inbound once the server has been told about them.
+            let deadline = Instant::now() + WAIT;
+            let stats = loop {
+                assert!(Instant::now() < deadline, "no PIPES_STATS with 3 inbound messages; read: {seen:#?}");
+                let _ = server.get_events(); // lets the socket process pending commands (see zmq_socket_monitor_versioned(3))
+                monitor.request_pipes_stats().unwrap();
+                match monitor.recv_timeout(Duration::from_millis(50)).unwrap() {
+                    Some(e) if e.event == SocketEvent::PIPES_STATS && e.values[1] == 3 => break e,
+                    Some(e) => seen.push(e),
+                    None => {}
+                }
+            };
+            assert_eq!(stats.values.len(), 2);
+            assert_eq!(stats.values[0], 0, "nothing queued outbound");
+            // A v1 monitor cannot ask for them.
+            let v1 = Monitor::new(&ctx, &server, SocketEvent::ALL.to_raw() as i32).unwrap();
+            assert_eq!(v1.request_pipes_stats(), Err(Error::EINVAL));
+        });
+    }
+}
