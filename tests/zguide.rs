@@ -1,0 +1,863 @@
+//! Scenario tests for the zguide example ports in `examples/`.
+//!
+//! Each test starts an example and its peers as processes, feeds them what
+//! the C versions wait for on stdin, checks what they print and stops the
+//! endless servers once their clients are done. Every wait has a deadline:
+//! a process that overruns it is killed and the test fails with its output.
+//!
+//! The examples use the guide's fixed TCP ports (5555, 5556, 5557, ...), so
+//! the scenarios run one at a time: under `LOCK` within this test process,
+//! and under an exclusive `flock` on `$TMPDIR/zguide-examples.lock` across
+//! processes (another checkout's or target directory's run of this suite).
+//! Each scenario first checks that no other program listens on those ports.
+//!
+//! The example binaries live next to this test's executable
+//! (`target/<profile>/examples/`). `cargo test` builds them before the tests,
+//! but `cargo test --test zguide` does not, so the first scenario runs
+//! `cargo build --example ...` for them when any is missing. With non-default features, build them
+//! first with the same features (`cargo test --features ...` does).
+
+use std::collections::BTreeMap;
+use std::env;
+use std::fs;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::os::unix::io::AsRawFd;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+/// Serialises the scenarios: they share the guide's fixed ports.
+static LOCK: Mutex<()> = Mutex::new(());
+
+/// The examples these scenarios run.
+const EXAMPLES: &[&str] = &[
+    "hwclient",
+    "hwclient2",
+    "hwclient3",
+    "hwclient4",
+    "hwserver",
+    "hwserver2",
+    "hwserver3",
+    "hwserver4",
+    "identity",
+    "interrupt",
+    "lbbroker",
+    "lpserver",
+    "msgqueue",
+    "mspoller",
+    "msreader",
+    "mtrelay",
+    "mtserver",
+    "psenvpub",
+    "psenvsub",
+    "rrbroker",
+    "rrclient",
+    "rrworker",
+    "rtdealer",
+    "rtreq",
+    "syncpub",
+    "syncsub",
+    "tasksink",
+    "tasksink2",
+    "taskvent",
+    "taskwork",
+    "taskwork2",
+    "version",
+    "wuclient",
+    "wuproxy",
+    "wuserver",
+];
+
+/// The TCP ports the examples bind.
+const GUIDE_PORTS: &[u16] = &[5555, 5556, 5557, 5558, 5559, 5560, 5561, 5562, 5563, 5671, 8100];
+
+/// Held for the whole of a scenario: see `serial`.
+struct Serial {
+    _guard: MutexGuard<'static, ()>,
+    _lock_file: fs::File,
+}
+
+/// Takes the scenario locks (`LOCK`, whatever happened to an earlier holder,
+/// then the cross-process file lock) and checks the guide's ports are free.
+fn serial() -> Serial {
+    let guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let path = env::temp_dir().join("zguide-examples.lock");
+    let lock_file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .unwrap_or_else(|error| panic!("opening {}: {error}", path.display()));
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while unsafe { libc::flock(lock_file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        assert!(Instant::now() < deadline, "{} stayed locked for 10 minutes", path.display());
+        thread::sleep(Duration::from_millis(50));
+    }
+    for &port in GUIDE_PORTS {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        // std sets SO_REUSEADDR, as libzmq does: this fails only while
+        // another socket listens on the port
+        while let Err(error) = TcpListener::bind(("0.0.0.0", port)) {
+            assert!(Instant::now() < deadline, "port {port} is taken by another program: {error}");
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+    Serial { _guard: guard, _lock_file: lock_file }
+}
+
+// ---------------------------------------------------------------------------
+// Locating (and if needed building) the example binaries
+
+/// `target/<profile>/examples`, after making sure the examples are built.
+fn examples_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let exe = env::current_exe().expect("current_exe");
+        // <target-dir>[/<triple>]/<profile>/deps/zguide-<hash>
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("test executable is not in <target>/<profile>/deps")
+            .to_path_buf();
+        let examples = profile_dir.join("examples");
+        // `cargo test` has built them with this test's features; build only what is missing (after
+        // `cargo test --test zguide`), since a nested cargo cannot know the features this test was built with.
+        if EXAMPLES.iter().any(|name| !examples.join(name).exists()) {
+            build_examples(&profile_dir);
+        }
+        examples
+    })
+}
+
+/// Builds `EXAMPLES` with the profile (and target triple) of this test.
+fn build_examples(profile_dir: &Path) {
+    let profile = match profile_dir.file_name().and_then(|name| name.to_str()) {
+        Some("debug") => "dev".to_string(),
+        Some(name) => name.to_string(),
+        None => panic!("no profile directory in {}", profile_dir.display()),
+    };
+    let mut target_dir = profile_dir.parent().expect("target dir").to_path_buf();
+    let mut triple = None;
+    if !target_dir.join("CACHEDIR.TAG").exists()
+        && target_dir.parent().is_some_and(|parent| parent.join("CACHEDIR.TAG").exists())
+    {
+        triple = target_dir.file_name().map(|name| name.to_owned());
+        target_dir = target_dir.parent().expect("target dir").to_path_buf();
+    }
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .arg("build")
+        .arg("--quiet")
+        .arg("--manifest-path")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+        .arg("--profile")
+        .arg(&profile)
+        .arg("--target-dir")
+        .arg(&target_dir);
+    if let Some(triple) = triple {
+        command.arg("--target").arg(triple);
+    }
+    for example in EXAMPLES {
+        command.arg("--example").arg(example);
+    }
+    let output = command.stdin(Stdio::null()).output().expect("running cargo build for the examples");
+    assert!(output.status.success(), "building the examples failed:\n{}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// A scratch directory the examples run in (lbbroker creates its ipc files
+/// in its current directory). One for all runs: they take turns.
+fn work_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = env::temp_dir().join("zguide-examples");
+        fs::create_dir_all(&dir).expect("creating the scratch directory");
+        dir
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Running examples as processes
+
+/// Collects everything a pipe delivers, in the background.
+fn collect(mut pipe: impl Read + Send + 'static) -> (Arc<Mutex<Vec<u8>>>, JoinHandle<()>) {
+    let buffer = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&buffer);
+    let reader = thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(size) = pipe.read(&mut chunk) {
+            if size == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&chunk[..size]);
+        }
+    });
+    (buffer, reader)
+}
+
+/// One running example. Dropping it kills the process if it still runs.
+struct Example {
+    name: String,
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: Arc<Mutex<Vec<u8>>>,
+    stderr: Arc<Mutex<Vec<u8>>>,
+    readers: Vec<JoinHandle<()>>,
+    status: Option<ExitStatus>,
+}
+
+impl Example {
+    fn start(name: &str) -> Example {
+        Example::start_with(name, &[])
+    }
+
+    fn start_with(name: &str, args: &[&str]) -> Example {
+        let path = examples_dir().join(name);
+        let mut command = Command::new(&path);
+        command.args(args).current_dir(work_dir()).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        // Should this test process die without cleaning up, its examples die
+        // with it rather than hold on to the guide's ports
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let mut child = command.spawn().unwrap_or_else(|error| panic!("starting {}: {error}", path.display()));
+        let (stdout, out_reader) = collect(child.stdout.take().expect("stdout"));
+        let (stderr, err_reader) = collect(child.stderr.take().expect("stderr"));
+        Example {
+            name: name.to_string(),
+            stdin: child.stdin.take(),
+            child,
+            stdout,
+            stderr,
+            readers: vec![out_reader, err_reader],
+            status: None,
+        }
+    }
+
+    /// What the example printed on stdout so far.
+    fn output(&self) -> String {
+        String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned()
+    }
+
+    /// What it printed on stderr so far.
+    fn errors(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
+    }
+
+    /// Stdout and stderr, for failure messages.
+    fn describe(&self) -> String {
+        format!("{} stdout:\n{}\n{} stderr:\n{}", self.name, self.output(), self.name, self.errors())
+    }
+
+    /// Waits until the stdout satisfies `ready`, failing after `timeout`.
+    fn wait_for_output(&mut self, what: &str, timeout: Duration, ready: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + timeout;
+        while !ready(&self.output()) {
+            if Instant::now() > deadline {
+                self.kill();
+                panic!("{} did not print {what} in {timeout:?}\n{}", self.name, self.describe());
+            }
+            if let Some(status) = self.try_wait() {
+                panic!("{} exited ({status}) before printing {what}\n{}", self.name, self.describe());
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Writes `text` to the example's stdin.
+    fn type_in(&mut self, text: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        stdin.write_all(text.as_bytes()).expect("writing to stdin");
+        stdin.flush().expect("flushing stdin");
+    }
+
+    /// The exit status, if the process has exited (then its output is
+    /// complete).
+    fn try_wait(&mut self) -> Option<ExitStatus> {
+        if self.status.is_none() {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                self.status = Some(status);
+                for reader in self.readers.drain(..) {
+                    let _ = reader.join();
+                }
+            }
+        }
+        self.status
+    }
+
+    /// Whether the process is still running.
+    fn is_running(&mut self) -> bool {
+        self.try_wait().is_none()
+    }
+
+    /// Waits for the process to exit; kills it and fails after `timeout`.
+    fn wait(&mut self, timeout: Duration) -> ExitStatus {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.try_wait() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                self.kill();
+                panic!("{} did not exit in {timeout:?}\n{}", self.name, self.describe());
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Waits for the process to exit successfully and returns its stdout.
+    fn finish(&mut self, timeout: Duration) -> String {
+        let status = self.wait(timeout);
+        assert!(status.success(), "{} failed: {status}\n{}", self.name, self.describe());
+        self.output()
+    }
+
+    /// Kills the process (an endless server, say) and returns its stdout.
+    /// Fails if it had already exited, with an error or not.
+    fn stop(&mut self) -> String {
+        if let Some(status) = self.try_wait() {
+            panic!("{} should still be running but exited ({status})\n{}", self.name, self.describe());
+        }
+        self.kill();
+        self.output()
+    }
+
+    /// Sends a signal to the process.
+    fn signal(&self, signal: libc::c_int) {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("pid");
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "kill({pid}, {signal})");
+    }
+
+    fn kill(&mut self) {
+        if self.status.is_none() {
+            let _ = self.child.kill();
+            let status = self.child.wait().expect("wait");
+            self.status = Some(status);
+            for reader in self.readers.drain(..) {
+                let _ = reader.join();
+            }
+        }
+    }
+}
+
+impl Drop for Example {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Output helpers
+
+/// How many lines of `output` equal `line`.
+fn count_lines(output: &str, line: &str) -> usize {
+    output.lines().filter(|candidate| *candidate == line).count()
+}
+
+/// The integer between `prefix` and `suffix` in `line`, if it has that shape.
+fn number_in(line: &str, prefix: &str, suffix: &str) -> Option<i64> {
+    line.strip_prefix(prefix)?.strip_suffix(suffix)?.parse().ok()
+}
+
+/// The workloads a task worker reported: its output is "N.N.N.".
+fn worker_workloads(output: &str) -> Vec<i64> {
+    let trimmed = output.strip_suffix('.').unwrap_or(output);
+    if trimmed.is_empty() {
+        return Vec::new();
+    }
+    trimmed
+        .split('.')
+        .map(|workload| workload.parse().unwrap_or_else(|_| panic!("bad worker output {output:?}")))
+        .collect()
+}
+
+/// Checks the sink's "::........." progress and returns the elapsed time it
+/// reports.
+fn check_sink_output(output: &str) -> i64 {
+    let progress: String = (0..100).map(|task_nbr| if task_nbr % 10 == 0 { ':' } else { '.' }).collect();
+    let rest = output.strip_prefix(&progress).unwrap_or_else(|| panic!("sink progress wrong: {output:?}"));
+    number_in(rest, "Total elapsed time: ", " msec\n").unwrap_or_else(|| panic!("sink total wrong: {output:?}"))
+}
+
+/// Checks the ventilator's output and returns the total expected cost.
+fn check_vent_output(output: &str) -> i64 {
+    let rest = output
+        .strip_prefix("Press Enter when the workers are ready: Sending tasks to workers...\n")
+        .unwrap_or_else(|| panic!("ventilator output wrong: {output:?}"));
+    let total = number_in(rest, "Total expected cost: ", " msec\n")
+        .unwrap_or_else(|| panic!("ventilator total wrong: {output:?}"));
+    assert!((100..=10000).contains(&total), "{output:?}");
+    total
+}
+
+const SECOND: Duration = Duration::from_secs(1);
+
+// ---------------------------------------------------------------------------
+// Chapter 1
+
+#[test]
+fn version() {
+    let _guard = serial();
+    let mut version = Example::start("version");
+    let output = version.finish(10 * SECOND);
+    let (major, minor, patch) = zmq::version();
+    assert_eq!(output, format!("Current 0MQ version is {major}.{minor}.{patch}\n"));
+}
+
+#[test]
+fn hwserver_hwclient() {
+    let _guard = serial();
+    let mut server = Example::start("hwserver");
+    let mut client = Example::start("hwclient");
+    let output = client.finish(40 * SECOND);
+    let mut expected = "Connecting to hello world server...\n".to_string();
+    for request_nbr in 0..10 {
+        expected += &format!("Sending Hello {request_nbr}...\nReceived World {request_nbr}\n");
+    }
+    assert_eq!(output, expected);
+    assert_eq!(server.stop(), "Received Hello\n".repeat(10));
+}
+
+#[test]
+fn hwserver2_hwclient2() {
+    let _guard = serial();
+    let mut server = Example::start("hwserver2");
+    let mut client = Example::start("hwclient2");
+    let output = client.finish(40 * SECOND);
+    let mut expected = "Connecting to hello world server...\n".to_string();
+    for request_nbr in 1..=10 {
+        expected += &format!(
+            "Sending request msg: Hello NO={request_nbr}...\n\
+             Received respond msg: World NO={request_nbr}\n\n"
+        );
+    }
+    assert_eq!(output, expected);
+    assert_eq!(server.stop(), "Received request msg: Hello\nSend respond msg: World\n\n".repeat(10));
+}
+
+/// The output of hwclient3 and hwclient4, which print the same.
+fn hwclient34_output() -> String {
+    let mut expected = "Connecting to hello world server...\n".to_string();
+    for request_nbr in 1..=10 {
+        expected += &format!(
+            "Sending request msg: Hello NO={request_nbr}...\n\
+             Received respond msg: World NO={request_nbr}\n\n"
+        );
+    }
+    expected
+}
+
+#[test]
+fn hwserver3_hwclient3() {
+    let _guard = serial();
+    let mut server = Example::start("hwserver3");
+    let mut client = Example::start("hwclient3");
+    let output = client.finish(40 * SECOND);
+    assert_eq!(output, hwclient34_output());
+    assert_eq!(
+        server.stop(),
+        "[Frame_1] identity = ZMQ\n\
+         [Frame_2] string = \n\
+         [Frame_3] Received request msg: Hello\n\
+         Send respond msg: World\n\n"
+            .repeat(10)
+    );
+}
+
+#[test]
+fn hwserver4_hwclient4() {
+    let _guard = serial();
+    let mut server = Example::start("hwserver4");
+    let mut client = Example::start("hwclient4");
+    let output = client.finish(40 * SECOND);
+    assert_eq!(output, hwclient34_output());
+    assert_eq!(
+        server.stop(),
+        "[recv] frame1 = ZMQ\n\
+         [recv] frame2 = \n\
+         [recv] frame3 = Hello\n\
+         [send] frame1 = ZMQ\n\
+         [send] frame2 = \n\
+         [send] frame3 = World\n\n"
+            .repeat(10)
+    );
+}
+
+/// Checks a wuclient's output and returns the average temperature.
+fn check_wuclient_output(output: &str, filter: &str) -> i64 {
+    let rest = output
+        .strip_prefix("Collecting updates from weather server...\n")
+        .unwrap_or_else(|| panic!("wuclient output wrong: {output:?}"));
+    let average = number_in(rest, &format!("Average temperature for zipcode '{filter}' was "), "F\n")
+        .unwrap_or_else(|| panic!("wuclient average wrong: {output:?}"));
+    // wuserver's temperatures are randof (215) - 80: -80..=134
+    assert!((-80..=134).contains(&average), "{output:?}");
+    average
+}
+
+#[test]
+fn wuserver_wuclient() {
+    let _guard = serial();
+    let mut server = Example::start("wuserver");
+    // The default zipcode, and one given on the command line
+    let mut client = Example::start("wuclient");
+    let mut other_client = Example::start_with("wuclient", &["99999 "]);
+    check_wuclient_output(&client.finish(90 * SECOND), "10001 ");
+    check_wuclient_output(&other_client.finish(90 * SECOND), "99999 ");
+    assert_eq!(server.stop(), "");
+}
+
+/// Starts the ventilator and presses Enter once it asks.
+fn start_taskvent() -> Example {
+    let mut vent = Example::start("taskvent");
+    vent.wait_for_output("its prompt", 10 * SECOND, |output| output == "Press Enter when the workers are ready: ");
+    vent
+}
+
+/// Checks that the workers' reports add up to the ventilator's batch.
+fn check_workloads(workers: &[String], total_msec: i64) {
+    let workloads: Vec<Vec<i64>> = workers.iter().map(|out| worker_workloads(out)).collect();
+    let tasks: usize = workloads.iter().map(Vec::len).sum();
+    let cost: i64 = workloads.iter().flatten().sum();
+    assert_eq!(tasks, 100, "workers: {workers:?}");
+    assert_eq!(cost, total_msec, "workers: {workers:?}");
+    assert!(workloads.iter().flatten().all(|workload| (1..=100).contains(workload)), "workers: {workers:?}");
+}
+
+#[test]
+fn taskvent_taskwork_tasksink() {
+    let _guard = serial();
+    let mut sink = Example::start("tasksink");
+    let mut workers = [Example::start("taskwork"), Example::start("taskwork")];
+    let mut vent = start_taskvent();
+    // Give the workers a moment to connect, so both get tasks
+    thread::sleep(SECOND / 2);
+    vent.type_in("\n");
+    let total_msec = check_vent_output(&vent.finish(30 * SECOND));
+    let elapsed = check_sink_output(&sink.finish(60 * SECOND));
+    assert!(elapsed >= 0, "elapsed {elapsed}");
+    let outputs: Vec<String> = workers.iter_mut().map(Example::stop).collect();
+    check_workloads(&outputs, total_msec);
+}
+
+#[test]
+fn taskvent_taskwork2_tasksink2() {
+    let _guard = serial();
+    let mut sink = Example::start("tasksink2");
+    let mut workers = [Example::start("taskwork2"), Example::start("taskwork2")];
+    let mut vent = start_taskvent();
+    thread::sleep(SECOND / 2);
+    vent.type_in("\n");
+    let total_msec = check_vent_output(&vent.finish(30 * SECOND));
+    check_sink_output(&sink.finish(60 * SECOND));
+    // The sink's KILL ends the workers
+    let outputs: Vec<String> = workers.iter_mut().map(|worker| worker.finish(10 * SECOND)).collect();
+    check_workloads(&outputs, total_msec);
+}
+
+/// Runs a multiple-socket reader (mspoller or msreader) against the weather
+/// server and the ventilator: the ventilator can only send its batch once
+/// the reader is connected, and the reader must keep running, silently.
+fn multiple_socket_reader(name: &str) {
+    let _guard = serial();
+    // Stand in for the sink: take the ventilator's start-of-batch message
+    let context = zmq::Context::new();
+    let sink = context.socket(zmq::PULL).unwrap();
+    sink.set_linger(0).unwrap();
+    sink.bind("tcp://*:5558").unwrap();
+
+    let mut weather = Example::start("wuserver");
+    let mut reader = Example::start(name);
+    let mut vent = start_taskvent();
+    vent.type_in("\n");
+    check_vent_output(&vent.finish(30 * SECOND));
+    sink.set_rcvtimeo(10_000).unwrap();
+    assert_eq!(sink.recv_string(0).unwrap().unwrap(), "0");
+    // Let it read weather updates for a while
+    thread::sleep(SECOND);
+    assert_eq!(reader.stop(), "", "{}", reader.describe());
+    assert_eq!(weather.stop(), "");
+}
+
+#[test]
+fn msreader() {
+    multiple_socket_reader("msreader");
+}
+
+#[test]
+fn mspoller() {
+    multiple_socket_reader("mspoller");
+}
+
+/// Runs two rrclients through a broker (rrbroker or msgqueue) to two
+/// rrworkers.
+fn request_reply_broker(broker_name: &str) {
+    let _guard = serial();
+    let mut broker = Example::start(broker_name);
+    let mut workers = [Example::start("rrworker"), Example::start("rrworker")];
+    // Let the workers connect, so the broker's DEALER shares out the requests
+    thread::sleep(SECOND / 2);
+    let mut clients = [Example::start("rrclient"), Example::start("rrclient")];
+    let expected: String = (0..10).map(|request_nbr| format!("Received reply {request_nbr} [World]\n")).collect();
+    for client in &mut clients {
+        assert_eq!(client.finish(40 * SECOND), expected);
+    }
+    let outputs: Vec<String> = workers.iter_mut().map(Example::stop).collect();
+    let mut total = 0;
+    for output in &outputs {
+        let requests = count_lines(output, "Received request: [Hello]");
+        assert_eq!(requests, output.lines().count(), "{output:?}");
+        assert!(requests > 0, "a worker got no requests: {outputs:?}");
+        total += requests;
+    }
+    assert_eq!(total, 20, "{outputs:?}");
+    assert_eq!(broker.stop(), "");
+}
+
+#[test]
+fn rrbroker() {
+    request_reply_broker("rrbroker");
+}
+
+#[test]
+fn msgqueue() {
+    request_reply_broker("msgqueue");
+}
+
+#[test]
+fn wuproxy() {
+    let _guard = serial();
+    let mut server = Example::start("wuserver");
+    let mut proxy = Example::start("wuproxy");
+    // Subscribe on the proxy's public endpoint
+    let context = zmq::Context::new();
+    let subscriber = context.socket(zmq::SUB).unwrap();
+    subscriber.set_linger(0).unwrap();
+    subscriber.set_rcvtimeo(30_000).unwrap();
+    subscriber.connect("tcp://localhost:8100").unwrap();
+    subscriber.set_subscribe(b"10001 ").unwrap();
+    for _ in 0..5 {
+        let update =
+            subscriber.recv_string(0).unwrap_or_else(|error| panic!("no update through the proxy: {error}")).unwrap();
+        let fields: Vec<i64> = update.split(' ').map(|field| field.parse().unwrap()).collect();
+        assert!(update.starts_with("10001 "), "{update:?}");
+        assert_eq!(fields.len(), 3, "{update:?}");
+        assert!((-80..=134).contains(&fields[1]), "{update:?}");
+        assert!((10..=59).contains(&fields[2]), "{update:?}");
+    }
+    assert_eq!(proxy.stop(), "");
+    assert_eq!(server.stop(), "");
+}
+
+#[test]
+fn mtserver() {
+    let _guard = serial();
+    let mut server = Example::start("mtserver");
+    let started = Instant::now();
+    let mut clients = [Example::start("hwclient"), Example::start("hwclient")];
+    let mut expected = "Connecting to hello world server...\n".to_string();
+    for request_nbr in 0..10 {
+        expected += &format!("Sending Hello {request_nbr}...\nReceived World {request_nbr}\n");
+    }
+    for client in &mut clients {
+        assert_eq!(client.finish(40 * SECOND), expected);
+    }
+    // The worker threads served the two clients side by side: one at a time
+    // would have taken 20 seconds
+    let elapsed = started.elapsed();
+    assert!(elapsed < 18 * SECOND, "took {elapsed:?}");
+    assert_eq!(server.stop(), "Received request: [Hello]\n".repeat(20));
+}
+
+#[test]
+fn mtrelay() {
+    let _guard = serial();
+    let mut relay = Example::start("mtrelay");
+    assert_eq!(
+        relay.finish(10 * SECOND),
+        "Step 1 ready, signaling step 2\n\
+         Step 2 ready, signaling step 3\n\
+         Test successful!\n"
+    );
+}
+
+#[test]
+fn syncpub_syncsub() {
+    let _guard = serial();
+    let mut publisher = Example::start("syncpub");
+    let mut subscribers: Vec<Example> = (0..10).map(|_| Example::start("syncsub")).collect();
+    for subscriber in &mut subscribers {
+        assert_eq!(subscriber.finish(120 * SECOND), "Received 1000000 updates\n");
+    }
+    assert_eq!(publisher.finish(10 * SECOND), "Waiting for subscribers\nBroadcasting messages\n");
+}
+
+#[test]
+fn psenvpub_psenvsub() {
+    let _guard = serial();
+    let mut publisher = Example::start("psenvpub");
+    let mut subscriber = Example::start("psenvsub");
+    subscriber.wait_for_output("two updates", 15 * SECOND, |output| output.lines().count() >= 2);
+    let output = subscriber.stop();
+    assert!(output.lines().all(|line| line == "[B] We would like to see this"), "{output:?}");
+    assert_eq!(publisher.stop(), "");
+}
+
+// ---------------------------------------------------------------------------
+// Chapter 3
+
+#[test]
+fn identity() {
+    let _guard = serial();
+    let mut identity = Example::start("identity");
+    let output = identity.finish(10 * SECOND);
+    let lines: Vec<&str> = output.lines().collect();
+    assert_eq!(lines.len(), 8, "{output:?}");
+    let rule = "-".repeat(40);
+    assert_eq!(lines[0], rule);
+    // A generated identity: a zero byte, then four bytes, printed in hex
+    let generated = lines[1].strip_prefix("[005] 00").unwrap_or_else(|| panic!("{output:?}"));
+    assert_eq!(generated.len(), 8, "{output:?}");
+    assert!(generated.chars().all(|digit| digit.is_ascii_hexdigit() && !digit.is_ascii_lowercase()), "{output:?}");
+    assert_eq!(
+        lines[2..],
+        [
+            "[000] ",
+            "[039] ROUTER uses a generated 5 byte identity",
+            rule.as_str(),
+            "[005] PEER2",
+            "[000] ",
+            "[040] ROUTER socket uses REQ's socket identity",
+        ]
+    );
+}
+
+/// Runs rtreq or rtdealer: ten workers, fired after five seconds.
+fn router_to_workers(name: &str) {
+    let _guard = serial();
+    let started = Instant::now();
+    let mut broker = Example::start(name);
+    let output = broker.finish(30 * SECOND);
+    assert!(started.elapsed() >= 5 * SECOND);
+    // As in the C, main returns once it has fired the last worker, so the
+    // last workers may not get to print their totals
+    let totals: Vec<i64> = output
+        .lines()
+        .map(|line| number_in(line, "Completed: ", " tasks").unwrap_or_else(|| panic!("{output:?}")))
+        .collect();
+    assert!((1..=10).contains(&totals.len()), "no worker reported: {output:?}");
+    // Every worker got work for five seconds, at most 500 msec a task
+    assert!(totals.iter().all(|&total| total >= 1), "{output:?}");
+}
+
+#[test]
+fn rtreq() {
+    router_to_workers("rtreq");
+}
+
+#[test]
+fn rtdealer() {
+    router_to_workers("rtdealer");
+}
+
+#[test]
+fn lbbroker() {
+    let _guard = serial();
+    let mut broker = Example::start("lbbroker");
+    let output = broker.finish(30 * SECOND);
+    let mut lines: BTreeMap<&str, usize> = BTreeMap::new();
+    for line in output.lines() {
+        *lines.entry(line).or_default() += 1;
+    }
+    // Every request reached a worker; as in the C, main returns right after
+    // routing the last reply, so the last clients may not get to print it
+    assert_eq!(lines.remove("Worker: HELLO"), Some(10), "{output:?}");
+    let replies = lines.remove("Client: OK").unwrap_or(0);
+    assert!((1..=10).contains(&replies), "{output:?}");
+    assert!(lines.is_empty(), "{output:?}");
+}
+
+// ---------------------------------------------------------------------------
+// Chapter 4
+
+#[test]
+fn lpserver() {
+    let _guard = serial();
+    let mut server = Example::start("lpserver");
+    // A lazy client: at most ten requests, each answered within five seconds
+    // (one of work, at most two of simulated overload) unless the server
+    // simulates a crash, which it may do from the fourth request on
+    let context = zmq::Context::new();
+    let client = context.socket(zmq::REQ).unwrap();
+    client.set_linger(0).unwrap();
+    client.connect("tcp://localhost:5555").unwrap();
+    let mut replies = 0;
+    'requests: for sequence in 1..=10 {
+        client.send(sequence.to_string().as_str(), 0).unwrap();
+        let deadline = Instant::now() + 5 * SECOND;
+        loop {
+            if client.poll(zmq::POLLIN, 100).unwrap() > 0 {
+                let reply = client.recv_string(0).unwrap().unwrap();
+                assert_eq!(reply, sequence.to_string());
+                replies += 1;
+                break;
+            }
+            if !server.is_running() {
+                assert!(sequence > 3, "crashed too early\n{}", server.describe());
+                break 'requests;
+            }
+            assert!(Instant::now() < deadline, "no reply to {sequence}\n{}", server.describe());
+        }
+    }
+    let crashed = !server.is_running();
+    let output = if crashed { server.finish(SECOND) } else { server.stop() };
+    let mut lines = output.lines().peekable();
+    for sequence in 1..=replies {
+        if sequence > 3 && lines.peek() == Some(&"I: simulating CPU overload") {
+            lines.next();
+        }
+        assert_eq!(lines.next(), Some(format!("I: normal request ({sequence})").as_str()), "{output:?}");
+    }
+    if crashed {
+        assert_eq!(lines.next(), Some("I: simulating a crash"), "{output:?}");
+    }
+    assert_eq!(lines.next(), None, "{output:?}");
+}
+
+// ---------------------------------------------------------------------------
+// Chapter 2: handling interrupt signals
+
+/// Starts interrupt, makes sure it is in its poll loop by sending it a
+/// request, interrupts it with `signal` and checks it cleans up.
+fn interrupt_with(signal: libc::c_int) {
+    let _guard = serial();
+    let mut server = Example::start("interrupt");
+    let context = zmq::Context::new();
+    let client = context.socket(zmq::REQ).unwrap();
+    client.set_linger(0).unwrap();
+    client.connect("tcp://localhost:5555").unwrap();
+    client.send("Hello", 0).unwrap();
+    server.wait_for_output("W: recv", 10 * SECOND, |output| output == "W: recv\n");
+    server.signal(signal);
+    let status = server.wait(10 * SECOND);
+    assert!(status.success(), "{status}\n{}", server.describe());
+    assert_eq!(server.output(), "W: recv\nW: interrupt received, killing server...\nW: cleaning up\n");
+    assert_eq!(server.errors(), "");
+}
+
+#[test]
+fn interrupt_sigint() {
+    interrupt_with(libc::SIGINT);
+}
+
+#[test]
+fn interrupt_sigterm() {
+    interrupt_with(libc::SIGTERM);
+}
