@@ -254,6 +254,21 @@ impl Message {
         }
     }
 
+    /// The content's size in bytes. Calls only zmq_msg_size(3) (the slice's `len` would also ask for the data
+    /// pointer).
+    #[doc(alias = "zmq_msg_size")]
+    #[inline]
+    pub fn len(&self) -> usize {
+        // SAFETY: zmq_msg_size only reads the initialised message.
+        unsafe { zmq_sys::zmq_msg_size(&self.msg) }
+    }
+
+    /// Whether the message has no content.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// The message content as UTF-8, or `None` if it is not.
     pub fn as_str(&self) -> Option<&str> {
         str::from_utf8(self).ok()
