@@ -13,7 +13,8 @@
 #      measures for about TARGET_SECS;
 #   3. for ROUNDS rounds runs every case as C, Rust and C again (the order rotates each round), so
 #      that Rust/C can be read against the C-vs-C noise of the same round; plus, for 1 MiB
-#      throughput, Rust zero-copy sends (`send(Vec<u8>)`) against C copying sends (`zmq_send`);
+#      throughput, the zero-copy senders of both (see ZERO_COPY below), to set against the C copying
+#      send (`zmq_send`) and against each other;
 #   4. prints the table and writes bench/results/latest.{md,csv}, latest-runs.csv and
 #      throughput.svg (bench/report.py, python3 standard library only).
 #
@@ -22,7 +23,11 @@
 #
 # Settings (environment):
 #   ROUNDS=5  TARGET_SECS=0.5  QUICK=1 (ROUNDS=2, TARGET_SECS=0.12)
-#   TRANSPORTS="tcp ipc inproc"  SIZES="1 64 1024 65536 1048576"  TESTS="thr lat"  ZERO_COPY=1
+#   TRANSPORTS="tcp ipc inproc"  SIZES="1 64 1024 65536 1048576"  TESTS="thr lat"
+#   ZERO_COPY="fresh shared": the zero-copy modes run for 1 MiB throughput (0: none), as variants
+#     rust_zc / c_zc (fresh: a new zero-filled buffer per message, `--zero-copy`) and rust_zs / c_zs
+#     (shared: one payload made once, every message refers to it, `--zero-copy-shared`); shared rows
+#     get their own message count (from a C shared probe), as they can run far faster
 #   RUN_TIMEOUT=60 (seconds, per process)  RESULTS_DIR=bench/results
 #   IPC_CLOSE_DELAY_MS=200 (ipc throughput senders wait this long before closing; see remote_thr.rs)
 #   CARGO_TARGET_DIR (honoured)  CC=cc  CFLAGS=-O2
@@ -47,7 +52,11 @@ fi
 TRANSPORTS="${TRANSPORTS:-tcp ipc inproc}"
 SIZES="${SIZES:-1 64 1024 65536 1048576}"
 TESTS="${TESTS:-thr lat}"
-ZERO_COPY="${ZERO_COPY:-1}"
+ZERO_COPY="${ZERO_COPY:-fresh shared}"
+case "$ZERO_COPY" in
+0) ZERO_COPY="" ;;
+1) ZERO_COPY="fresh shared" ;;
+esac
 RUN_TIMEOUT="${RUN_TIMEOUT:-60}"
 IPC_CLOSE_DELAY_MS="${IPC_CLOSE_DELAY_MS:-200}"
 RESULTS_DIR="${RESULTS_DIR:-$here/results}"
@@ -64,6 +73,9 @@ die() {
     exit 1
 }
 
+for mode in $ZERO_COPY; do
+    [[ "$mode" == fresh || "$mode" == shared ]] || die "ZERO_COPY: unknown mode '$mode' (fresh, shared, 0)"
+done
 for tool in "$CC" cargo python3 timeout; do
     command -v "$tool" >/dev/null || die "needs '$tool' on PATH"
 done
@@ -189,7 +201,8 @@ wait_bound() {
     done
 }
 
-# run_case IMPL TEST TRANSPORT SIZE COUNT [ZC] -> prints the measured value (msg/s or us), or NA.
+# run_case IMPL TEST TRANSPORT SIZE COUNT [FLAG] -> prints the measured value (msg/s or us), or NA.
+# FLAG is a sender's send-mode flag (--zero-copy, --zero-copy-shared) or empty.
 run_case() {
     local impl="$1" test="$2" transport="$3" size="$4" count="$5" zc="${6:-}"
     local bin out="$work/out" err="$work/err" endpoint lpid rc=0 value delay
@@ -239,7 +252,8 @@ probe_count() {
     fi
 }
 
-# Count for TARGET_SECS of measurement from a probe's value.
+# Count for TARGET_SECS of measurement from a probe's value (over 20 x the probe: the probe was too short
+# to trust, and calibrate probes again).
 scaled_count() {
     local test="$1" value="$2" fallback="$3"
     [[ "$value" == NA ]] && {
@@ -269,14 +283,42 @@ if awk -v l="${load_before%% *}" -v n="$(nproc 2>/dev/null || echo 1)" 'BEGIN { 
 fi
 started=$SECONDS
 
-log "== calibrating (${TARGET_SECS}s per run, one short C run per case)"
+# calibrate TEST TRANSPORT SIZE [FLAG] -> a count for TARGET_SECS, from short C runs: the first probe is
+# a guess; one that measured for under TARGET_SECS/20 is repeated with a tenth of the count it gave.
+calibrate() {
+    local test="$1" transport="$2" size="$3" flag="${4:-}" probe v count _
+    probe="$(probe_count "$test" "$size")"
+    for _ in 1 2 3; do
+        v="$(run_case c "$test" "$transport" "$size" "$probe" "$flag")"
+        count="$(scaled_count "$test" "$v" "$probe")"
+        log "   $test $transport ${size}B${flag:+ $flag}: probe ${probe} -> ${v} -> count ${count}"
+        [[ "$v" == NA ]] || ((count <= 20 * probe)) && break
+        probe=$((count / 10))
+    done
+    echo "$count"
+}
+
+# send_flag VARIANT -> the sender flag of a zero-copy variant (rust_zc, c_zs, ...), or nothing.
+send_flag() {
+    case "$1" in
+    *_zc) echo --zero-copy ;;
+    *_zs) echo --zero-copy-shared ;;
+    esac
+}
+
+# zero_copy_case TEST SIZE: whether the zero-copy variants run for this case.
+zero_copy_case() { [[ -n "$ZERO_COPY" && "$1" == thr && "$2" == 1048576 ]]; }
+
+log "== calibrating (${TARGET_SECS}s per run, short C runs per case)"
 declare -A count_of
 for c in "${cases[@]}"; do
     read -r test transport size <<<"$c"
-    probe="$(probe_count "$test" "$size")"
-    v="$(run_case c "$test" "$transport" "$size" "$probe")"
-    count_of[$c]="$(scaled_count "$test" "$v" "$probe")"
-    log "   $test $transport ${size}B: probe ${probe} -> ${v} -> count ${count_of[$c]}"
+    count_of[$c]="$(calibrate "$test" "$transport" "$size")"
+    # Shared zero-copy sends can be far faster than copying ones (inproc moves no payload at all): they
+    # get a count of their own. Fresh zero-copy sends keep the copying count.
+    if zero_copy_case "$test" "$size" && [[ " $ZERO_COPY " == *" shared "* ]]; then
+        count_of[$c zs]="$(calibrate "$test" "$transport" "$size" --zero-copy-shared)"
+    fi
 done
 
 record() { echo "$1,$2,$3,$4,$5,$6,$7" >>"$runs_csv"; }
@@ -292,18 +334,25 @@ for ((round = 1; round <= ROUNDS; round++)); do
         2) order=(rust c_b c_a) ;;
         0) order=(c_b c_a rust) ;;
         esac
-        if [[ "$test" == thr && "$size" == 1048576 && "$ZERO_COPY" != 0 ]]; then
-            order+=(rust_zc c_zc)
-            ((round % 2 == 0)) && order=("${order[@]:3}" "${order[@]:0:3}")
+        if zero_copy_case "$test" "$size"; then
+            # The zero-copy variants, rotated each round, after the copying ones in odd rounds and
+            # before them in even rounds.
+            zero=()
+            [[ " $ZERO_COPY " == *" fresh "* ]] && zero+=(rust_zc c_zc)
+            [[ " $ZERO_COPY " == *" shared "* ]] && zero+=(rust_zs c_zs)
+            shift_by=$((round % ${#zero[@]}))
+            zero=("${zero[@]:shift_by}" "${zero[@]:0:shift_by}")
+            if ((round % 2 == 0)); then order=("${zero[@]}" "${order[@]}"); else order+=("${zero[@]}"); fi
         fi
         line="   $test $transport ${size}B x$count:"
         for variant in "${order[@]}"; do
             impl="${variant%%_*}"
-            zc=""
-            [[ "$variant" == *_zc ]] && zc="--zero-copy"
-            v="$(run_case "$impl" "$test" "$transport" "$size" "$count" "$zc")"
-            record "$round" "$test" "$transport" "$size" "$variant" "$count" "$v"
+            n="$count"
+            [[ "$variant" == *_zs ]] && n="${count_of[$c zs]}"
+            v="$(run_case "$impl" "$test" "$transport" "$size" "$n" "$(send_flag "$variant")")"
+            record "$round" "$test" "$transport" "$size" "$variant" "$n" "$v"
             line+=" $variant=$v"
+            [[ "$n" != "$count" ]] && line+="(x$n)"
         done
         log "$line"
     done
@@ -321,4 +370,5 @@ python3 "$here/report.py" \
     --meta "libzmq=$libzmq_desc" \
     --meta "load_before=$load_before" \
     --meta "load_after=$load_after" \
-    --meta "elapsed_s=$elapsed"
+    --meta "elapsed_s=$elapsed" \
+    --meta "zero_copy=$ZERO_COPY"

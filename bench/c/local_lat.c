@@ -7,33 +7,13 @@ static const char usage[] = "usage: local_lat <bind-to> <message-size> <roundtri
 
 int main (int argc, char *argv[])
 {
-    void *ctx, *s;
-    zmq_msg_t msg;
-    size_t size, count, i;
+    perf_args (argc, 3, usage);
+    size_t size = perf_number (argv[2], 0, usage);
+    size_t count = perf_number (argv[3], 1, usage);
 
-    if (argc != 4)
-        perf_usage (usage);
-    size = perf_number (argv[2], 0, usage);
-    count = perf_number (argv[3], 1, usage);
-
-    ctx = zmq_ctx_new ();
-    if (!ctx)
-        perf_fail ("zmq_ctx_new");
-    s = zmq_socket (ctx, ZMQ_REP);
-    if (!s)
-        perf_fail ("zmq_socket");
-    if (zmq_bind (s, argv[1]) != 0)
-        perf_fail ("zmq_bind");
-
-    zmq_msg_init (&msg);
-    for (i = 0; i < count; i++) {
-        perf_recv_exact (s, &msg, size);
-        if (zmq_msg_send (&msg, s, 0) < 0)
-            perf_fail ("zmq_msg_send");
-    }
-    zmq_msg_close (&msg);
-
-    zmq_close (s);
-    zmq_ctx_term (ctx);
+    void *ctx = perf_ctx_new ();
+    void *s = perf_socket (ctx, ZMQ_REP, argv[1], 1);
+    perf_echo (s, size, count);
+    perf_close (s, ctx);
     return 0;
 }

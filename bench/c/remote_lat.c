@@ -8,43 +8,16 @@ static const char usage[] = "usage: remote_lat <connect-to> <message-size> <roun
 
 int main (int argc, char *argv[])
 {
-    void *ctx, *s;
-    zmq_msg_t reply;
-    size_t size, count, i;
-    char *request;
-    double start, elapsed;
+    perf_args (argc, 3, usage);
+    size_t size = perf_number (argv[2], 0, usage);
+    size_t count = perf_number (argv[3], 1, usage);
 
-    if (argc != 4)
-        perf_usage (usage);
-    size = perf_number (argv[2], 0, usage);
-    count = perf_number (argv[3], 1, usage);
+    void *ctx = perf_ctx_new ();
+    void *s = perf_socket (ctx, ZMQ_REQ, argv[1], 0);
+    double elapsed = perf_roundtrips (s, size, count);
 
-    ctx = zmq_ctx_new ();
-    if (!ctx)
-        perf_fail ("zmq_ctx_new");
-    s = zmq_socket (ctx, ZMQ_REQ);
-    if (!s)
-        perf_fail ("zmq_socket");
-    if (zmq_connect (s, argv[1]) != 0)
-        perf_fail ("zmq_connect");
-
-    request = calloc (size ? size : 1, 1);
-    zmq_msg_init (&reply);
-    start = perf_now_us ();
-    for (i = 0; i < count; i++) {
-        if (zmq_send (s, request, size, 0) < 0)
-            perf_fail ("zmq_send");
-        perf_recv_exact (s, &reply, size);
-    }
-    elapsed = perf_now_us () - start;
-    zmq_msg_close (&reply);
-    free (request);
-
-    printf ("message size: %zu [B]\n", size);
-    printf ("roundtrip count: %zu\n", count);
-    printf ("average latency: %.3f [us]\n", elapsed / ((double) count * 2.0));
-
-    zmq_close (s);
-    zmq_ctx_term (ctx);
+    perf_print_header (size, "roundtrip count", count);
+    perf_print_latency (elapsed, count);
+    perf_close (s, ctx);
     return 0;
 }
