@@ -68,6 +68,7 @@ fn main() {
 
     compare(
         "message create + drop (empty)",
+        // SAFETY: init then close one stack message.
         || unsafe {
             let mut m = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
             zmq_sys::zmq_msg_init(m.as_mut_ptr());
@@ -78,6 +79,7 @@ fn main() {
     let data = [7u8; 64];
     compare(
         "message from 64 B + drop",
+        // SAFETY: the message has 64 writable bytes; it is closed once.
         || unsafe {
             let mut m = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
             zmq_sys::zmq_msg_init_size(m.as_mut_ptr(), data.len());
@@ -94,11 +96,13 @@ fn main() {
     push.connect("inproc://overhead").unwrap();
     let (raw_push, raw_pull) = (push.as_raw(), pull.as_raw());
     let mut raw_msg = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+    // SAFETY: initialises the reused raw message; closed at the end of main.
     unsafe { zmq_sys::zmq_msg_init(raw_msg.as_mut_ptr()) };
     let mut msg = zmq::Message::new();
     let one = [1u8; 1];
     compare(
         "send + recv 1 B over inproc",
+        // SAFETY: both raw sockets are open for the whole benchmark; the message is initialised.
         || unsafe {
             zmq_sys::zmq_send(raw_push, one.as_ptr() as *const c_void, 1, 0);
             zmq_sys::zmq_msg_recv(raw_msg.as_mut_ptr(), raw_pull, 0);
@@ -110,6 +114,7 @@ fn main() {
     );
     compare(
         "set + get an int option (SNDHWM)",
+        // SAFETY: the option values are ints of the given size; the socket is open.
         || unsafe {
             let mut v: c_int = 1000;
             let mut size = std::mem::size_of::<c_int>();
@@ -129,6 +134,7 @@ fn main() {
     );
     compare(
         "poll one socket (nothing ready)",
+        // SAFETY: one poll item for an open socket.
         || unsafe {
             let mut item =
                 zmq_sys::zmq_pollitem_t { socket: raw_pull, fd: 0, events: zmq_sys::ZMQ_POLLIN as i16, revents: 0 };
@@ -138,5 +144,6 @@ fn main() {
             black_box(pull.poll(zmq::POLLIN, 0).unwrap());
         },
     );
+    // SAFETY: closes the message initialised above, once.
     unsafe { zmq_sys::zmq_msg_close(raw_msg.as_mut_ptr()) };
 }

@@ -25,17 +25,20 @@ fn main() -> Result<(), zmq::Error> {
     socket.bind("tcp://*:5555")?;
 
     let mut pipefds: [libc::c_int; 2] = [-1; 2];
+    // SAFETY: pipe writes two descriptors into the two-element array.
     let rc = unsafe { libc::pipe(pipefds.as_mut_ptr()) };
     if rc != 0 {
         eprintln!("Creating self-pipe: {}", io::Error::last_os_error());
         process::exit(1);
     }
     for pipefd in pipefds {
+        // SAFETY: fcntl on a descriptor this program just created.
         let flags = unsafe { libc::fcntl(pipefd, libc::F_GETFL, 0) };
         if flags < 0 {
             eprintln!("fcntl(F_GETFL): {}", io::Error::last_os_error());
             process::exit(1);
         }
+        // SAFETY: as above.
         let rc = unsafe { libc::fcntl(pipefd, libc::F_SETFL, flags | libc::O_NONBLOCK) };
         if rc != 0 {
             eprintln!("fcntl(F_SETFL): {}", io::Error::last_os_error());
@@ -61,6 +64,7 @@ fn main() -> Result<(), zmq::Error> {
         // Signal pipe FD
         if items[0].is_readable() {
             let mut buffer = [0u8; 1];
+            // SAFETY: reads at most one byte into a one-byte buffer.
             unsafe { libc::read(pipefds[0], buffer.as_mut_ptr().cast(), 1) }; // clear notifying byte
             println!("W: interrupt received, killing server...");
             break;

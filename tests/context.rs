@@ -141,18 +141,24 @@ fn destroy_last_handle_terminates_once() {
 fn into_raw_never_hangs_and_from_raw_restores() {
     within(LIMIT, || {
         let ctx = zmq::Context::new();
+        let raw_ctx = ctx.as_raw();
         let a = socket(&ctx, zmq::PAIR);
         let ep = format!("inproc://{}", unique("raw"));
         a.bind(&ep).unwrap();
         let raw = a.into_raw();
-        drop(ctx); // must not hang although an open socket escaped as a raw pointer
-                   // The raw socket is still usable through libzmq.
-                   // SAFETY: `raw` came from into_raw and is open; from_raw takes it back exactly once.
+        let ((), took) = timed(|| drop(ctx)); // must not hang although an open socket escaped as a raw pointer
+        assert!(took < Duration::from_millis(500), "dropping the handle blocked for {took:?}");
+        // SAFETY: `raw` came from into_raw and is open; from_raw takes it back exactly once.
         let a = unsafe { zmq::Socket::from_raw(raw) };
-        let ctx2 = zmq::Context::new();
-        let b = socket(&ctx2, zmq::PAIR);
-        drop(b);
-        a.send("x", zmq::DONTWAIT).unwrap_or(()); // no peer: may queue or fail, must not crash
+        let ctx = a.context().expect("from_raw gives the socket its context back");
+        assert_eq!(ctx.as_raw(), raw_ctx);
+        assert_eq!(ctx.handle_count(), 2, "the parked keep-alive went back to the socket");
+        // The context still works: a new peer on it talks to the adopted socket.
+        let b = socket(&ctx, zmq::PAIR);
+        b.connect(&ep).unwrap();
+        b.send("through a re-adopted socket", 0).unwrap();
+        assert_eq!(a.recv_string(0).unwrap().unwrap(), "through a re-adopted socket");
+        drop((b, ctx));
         drop(a); // the context's last keep-alive: terminates now
     });
 }

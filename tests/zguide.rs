@@ -93,6 +93,7 @@ fn serial() -> Serial {
         .open(&path)
         .unwrap_or_else(|error| panic!("opening {}: {error}", path.display()));
     let deadline = Instant::now() + Duration::from_secs(600);
+    // SAFETY: flock on a descriptor owned by `lock_file`, alive for the loop.
     while unsafe { libc::flock(lock_file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
         assert!(Instant::now() < deadline, "{} stayed locked for 10 minutes", path.display());
         thread::sleep(Duration::from_millis(50));
@@ -221,6 +222,7 @@ impl Example {
         command.args(args).current_dir(work_dir()).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
         // Should this test process die without cleaning up, its examples die
         // with it rather than hold on to the guide's ports
+        // SAFETY: the pre-exec closure only calls prctl, which is async-signal-safe.
         unsafe {
             command.pre_exec(|| {
                 libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
@@ -332,6 +334,7 @@ impl Example {
     /// Sends a signal to the process.
     fn signal(&self, signal: libc::c_int) {
         let pid = libc::pid_t::try_from(self.child.id()).expect("pid");
+        // SAFETY: kill(2) on our own child's pid, which has not been reaped (the Child is alive).
         assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "kill({pid}, {signal})");
     }
 

@@ -30,17 +30,20 @@ extern "C" {
 
 //  Provide random number from 0..(num-1)
 pub fn randof(num: i32) -> i32 {
+    // SAFETY: random(3) has no preconditions (glibc serialises it internally).
     let random = unsafe { c_random() };
     (f64::from(num) * random as f64 / (f64::from(libc::RAND_MAX) + 1.0)) as i32
 }
 
 //  Seed the random number generator used by randof (libc's srandom)
 pub fn srandom(seed: u32) {
+    // SAFETY: srandom(3) has no preconditions.
     unsafe { c_srandom(seed) }
 }
 
 //  Current calendar time in seconds, like time (NULL)
 pub fn time() -> i64 {
+    // SAFETY: time(3) accepts a null pointer.
     unsafe { libc::time(ptr::null_mut()) }
 }
 
@@ -115,12 +118,16 @@ pub fn s_clock() -> i64 {
 //  terminated with a newline.
 //  Call it as s_console (format_args! ("...", ...)).
 pub fn s_console(args: fmt::Arguments) {
+    // SAFETY: time(3) accepts a null pointer.
     let curtime = unsafe { libc::time(ptr::null_mut()) };
+    // SAFETY: libc::tm is plain integers (and a pointer localtime_r sets); all-zero is a valid value.
     let mut loctime: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers refer to live locals.
     unsafe { libc::localtime_r(&curtime, &mut loctime) };
     let mut formatted = [0u8; 20];
     let format = b"%y-%m-%d %H:%M:%S \0";
     let size =
+        // SAFETY: strftime writes at most `formatted.len()` bytes; the format is NUL-terminated.
         unsafe { libc::strftime(formatted.as_mut_ptr().cast(), formatted.len(), format.as_ptr().cast(), &loctime) };
     let mut stdout = io::stdout().lock();
     let _ = stdout.write_all(&formatted[..size]);
@@ -146,8 +153,10 @@ static S_FD: AtomicI32 = AtomicI32::new(-1);
 
 extern "C" fn s_signal_handler(_signal_value: libc::c_int) {
     let fd = S_FD.load(Ordering::SeqCst);
+    // SAFETY: write(2) is async-signal-safe; the buffer is a static slice of the given length.
     let rc = unsafe { libc::write(fd, S_NOTIFY_MSG.as_ptr().cast(), S_NOTIFY_MSG.len()) };
     if rc != S_NOTIFY_MSG.len() as isize {
+        // SAFETY: write(2) and _exit(2) are async-signal-safe.
         unsafe {
             libc::write(libc::STDOUT_FILENO, S_ERROR_MSG.as_ptr().cast(), S_ERROR_MSG.len());
             libc::_exit(1);
@@ -159,11 +168,13 @@ pub fn s_catch_signals(fd: RawFd) {
     S_FD.store(fd, Ordering::SeqCst);
 
     let handler: extern "C" fn(libc::c_int) = s_signal_handler;
+    // SAFETY: sigaction is plain data; all-zero is a valid empty action.
     let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
     action.sa_sigaction = handler as libc::sighandler_t;
     //  Doesn't matter if SA_RESTART set because self-pipe will wake up zmq_poll
     //  But setting to 0 will allow zmq_read to be interrupted.
     action.sa_flags = 0;
+    // SAFETY: `action` is initialised; installing handlers for SIGINT/SIGTERM that only write to a pipe.
     unsafe {
         libc::sigemptyset(&mut action.sa_mask);
         libc::sigaction(libc::SIGINT, &action, ptr::null_mut());
