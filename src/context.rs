@@ -15,8 +15,17 @@ use std::sync::{Arc, Mutex, OnceLock};
 use crate::error::{check, Error, Result};
 use crate::socket::{Socket, SocketType};
 
-/// Marks "no default linger" in [`ContextInner::default_linger`].
+/// Marks "no default linger" in [`ContextInner::default_linger`] (never a valid LINGER: see [`check_linger`]).
 const NO_LINGER: i32 = i32::MIN;
+
+/// A LINGER libzmq accepts: -1 (for ever) or milliseconds.
+fn check_linger(ms: i32) -> Result<i32> {
+    if ms >= -1 {
+        Ok(ms)
+    } else {
+        Err(Error::EINVAL)
+    }
+}
 
 /// The shared state behind every handle of one context.
 pub(crate) struct ContextInner {
@@ -82,22 +91,28 @@ impl Drop for ContextInner {
     }
 }
 
-/// Handles whose raw pointer was given away with `into_raw`: kept alive here until `from_raw` takes them back.
-fn escaped() -> &'static Mutex<HashMap<usize, Arc<ContextInner>>> {
-    static ESCAPED: OnceLock<Mutex<HashMap<usize, Arc<ContextInner>>>> = OnceLock::new();
+/// Handles whose raw pointer was given away with `into_raw`, kept alive here until `from_raw` takes them back: one
+/// entry per `into_raw`, so giving the same context away twice keeps two handles.
+fn escaped() -> &'static Mutex<HashMap<usize, Vec<Arc<ContextInner>>>> {
+    static ESCAPED: OnceLock<Mutex<HashMap<usize, Vec<Arc<ContextInner>>>>> = OnceLock::new();
     ESCAPED.get_or_init(Default::default)
 }
 
 /// Keeps `ctx` alive on behalf of a raw pointer `key` (a socket or context pointer) handed out to foreign code.
 pub(crate) fn park(key: *mut c_void, ctx: Arc<ContextInner>) {
     let mut map = escaped().lock().unwrap_or_else(|e| e.into_inner());
-    map.insert(key as usize, ctx);
+    map.entry(key as usize).or_default().push(ctx);
 }
 
-/// Takes back what [`park`] kept for `key`, if anything.
+/// Takes back one of the handles [`park`] kept for `key`, if any.
 pub(crate) fn unpark(key: *mut c_void) -> Option<Arc<ContextInner>> {
     let mut map = escaped().lock().unwrap_or_else(|e| e.into_inner());
-    map.remove(&(key as usize))
+    let parked = map.get_mut(&(key as usize))?;
+    let ctx = parked.pop();
+    if parked.is_empty() {
+        map.remove(&(key as usize));
+    }
+    ctx
 }
 
 /// A ZeroMQ context: it owns the I/O threads and creates [`Socket`]s.
@@ -193,11 +208,18 @@ impl Context {
         self.inner.default_linger()
     }
 
-    /// Sets (or clears, with `None`) the LINGER given to every socket this context creates from now on.
+    /// Sets (or clears, with `None`) the LINGER given to every socket this context creates from now on: `-1`
+    /// (wait for ever, libzmq's default) or a number of milliseconds; anything else gives `EINVAL` and changes
+    /// nothing.
     ///
     /// With `Some(0)` a program exits at once even when messages are still queued for peers that never came.
-    pub fn set_default_linger(&self, linger_ms: Option<i32>) {
-        self.inner.default_linger.store(linger_ms.unwrap_or(NO_LINGER), Ordering::Relaxed);
+    pub fn set_default_linger(&self, linger_ms: Option<i32>) -> Result<()> {
+        let value = match linger_ms {
+            None => NO_LINGER,
+            Some(ms) => check_linger(ms)?,
+        };
+        self.inner.default_linger.store(value, Ordering::Relaxed);
+        Ok(())
     }
 
     /// Shuts the context down: every blocking call on its sockets, in any thread, returns `Err(ETERM)`, and
@@ -220,7 +242,13 @@ impl Context {
     /// This keeps the zmq 0.10 signature. Unlike a bare `zmq_ctx_term` it never frees a context that other
     /// handles or sockets still use: in that case it only shuts it down (so their blocking calls return
     /// `ETERM`) and termination happens when the last of them is dropped. Calling it twice is harmless.
+    ///
+    /// On a context borrowed from C code ([`Context::from_raw_borrowed`]) it does nothing and returns `Ok(())`:
+    /// that context is its owner's to end. (Call [`Context::shutdown`] explicitly to wake blocked calls anyway.)
     pub fn destroy(&mut self) -> Result<()> {
+        if !self.is_owned() {
+            return Ok(());
+        }
         self.shutdown()?;
         if let Some(inner) = Arc::get_mut(&mut self.inner) {
             if inner.owned.swap(false, Ordering::AcqRel) {
@@ -251,7 +279,8 @@ impl Context {
     }
 
     /// Gives the raw context pointer to foreign code, keeping the context alive (not terminated) until
-    /// [`Context::from_raw`] takes it back. Sockets and other handles are unaffected.
+    /// [`Context::from_raw`] takes it back. Sockets and other handles are unaffected. Each call keeps one handle:
+    /// giving the same context away twice needs two `from_raw` calls to take both back.
     pub fn into_raw(self) -> *mut c_void {
         let raw = self.as_raw();
         park(raw, self.inner);
@@ -342,7 +371,8 @@ impl ContextBuilder {
         self.option(zmq_sys::ZMQ_BLOCKY as i32, on as i32)
     }
 
-    /// The LINGER (milliseconds) given to every socket the context creates; see [`Context::set_default_linger`].
+    /// The LINGER (milliseconds, or -1 to wait for ever) given to every socket the context creates; see
+    /// [`Context::set_default_linger`]. Any other negative value makes [`ContextBuilder::build`] fail with `EINVAL`.
     pub fn linger(mut self, linger_ms: i32) -> Self {
         self.linger = Some(linger_ms);
         self
@@ -351,12 +381,15 @@ impl ContextBuilder {
     /// Creates the context and applies the options, failing with the first option libzmq rejects.
     #[doc(alias = "zmq_ctx_new")]
     pub fn build(self) -> Result<Context> {
+        if let Some(ms) = self.linger {
+            check_linger(ms)?;
+        }
         // SAFETY: zmq_ctx_new takes no arguments and returns a new context or NULL (errno set).
         let ctx = Context::from_new_raw(unsafe { zmq_sys::zmq_ctx_new() })?;
         for (option, value) in self.options {
             ctx.set_option(option, value)?;
         }
-        ctx.set_default_linger(self.linger);
+        ctx.set_default_linger(self.linger)?;
         Ok(ctx)
     }
 }

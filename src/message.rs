@@ -15,11 +15,23 @@ const INLINE_MAX: usize = 33;
 
 /// One ZeroMQ message frame: an owned `zmq_msg_t`.
 ///
-/// It dereferences to its bytes. Received messages may share one buffer with other messages (libzmq does so for
-/// large messages and for [`Clone`]); mutable access ([`DerefMut`]) first gives this message a private copy, so
-/// writing never changes another message. A message made from a `Vec<u8>`, `Box<[u8]>` or `&'static [u8]` hands
-/// that buffer to libzmq without copying (`zmq_msg_init_data`); libzmq frees it, from whatever thread drops the
-/// last reference.
+/// It dereferences to its bytes. A message made from a `Vec<u8>`, `Box<[u8]>`, `&'static [u8]` or any owned buffer
+/// ([`Message::from_owned`]) hands that buffer to libzmq without copying (`zmq_msg_init_data`); libzmq frees it, from
+/// whatever thread drops the last reference.
+///
+/// # Shared bytes are never written
+///
+/// Several messages may refer to one buffer: libzmq shares large received messages between the subscribers of a
+/// fan-out, [`Message::share`] adds a reference, and over `inproc://` the receiver gets the sender's very buffer —
+/// an `Arc` another thread still reads, or a `&'static` slice in read-only memory. Mutable access ([`DerefMut`])
+/// therefore first gives the message a private copy whenever its buffer is shared, constant or borrowed from an
+/// owner. That fact is kept by libzmq inside the `zmq_msg_t` itself (its `ZMQ_SHARED` property), so it holds
+/// whatever path the message took: a socket hop, a ROUTER envelope, [`Message::into_raw`] and back.
+///
+/// # Threads
+///
+/// `Message` is `Send` and `Sync`. Nothing reachable through `&Message` changes the libzmq message: [`Clone`] copies
+/// the bytes, and the zero-copy [`Message::share`] takes `&mut self`.
 ///
 /// ```
 /// let mut msg = zmq::Message::from("hello");
@@ -30,15 +42,17 @@ const INLINE_MAX: usize = 33;
 /// ```
 pub struct Message {
     msg: zmq_sys::zmq_msg_t,
-    /// The content belongs to an owner that others may still read (`from_owned`): never write it in place.
-    readonly: bool,
 }
 
 // SAFETY: a zmq_msg_t may be moved to another thread (zmq_msg(7) only forbids concurrent use of one message);
 // content buffers are reference counted atomically by libzmq and freed by its callback on any thread, and the
-// buffers we hand over (Vec/Box/&'static) are themselves Send.
+// buffers we hand over (Vec/Box/&'static, `from_owned` owners, which must be `Send`) may be freed on any thread.
 unsafe impl Send for Message {}
-// SAFETY: shared references only read the message (size, data, properties); every mutation takes `&mut self`.
+// SAFETY: every method that takes `&self` only reads the zmq_msg_t: zmq_msg_size, zmq_msg_data, zmq_msg_more,
+// zmq_msg_get, zmq_msg_gets, zmq_msg_routing_id and zmq_msg_group read fields and metadata without writing (libzmq
+// 4.2-4.3 msg.cpp). `Clone` copies the bytes into a new message instead of calling zmq_msg_copy, which would write
+// the source's flags and reference count. Everything that writes (`share`, `DerefMut`, setters, receive) takes
+// `&mut self`, so no two threads ever write, or write and read, one zmq_msg_t at once.
 unsafe impl Sync for Message {}
 
 impl Drop for Message {
@@ -55,6 +69,18 @@ fn out_of_memory() -> ! {
     panic!("zmq_msg_init_size: out of memory")
 }
 
+/// Drops a zero-copy owner on whatever thread libzmq frees the content on (often an I/O thread, inside a C
+/// call): a panic in the owner's `Drop` must not unwind into C, which would abort the process. The panic hook has
+/// already reported the panic; the payload is leaked rather than dropped, since dropping it could panic again.
+fn drop_owner_in_c<T>(owner: Box<T>) {
+    if let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(owner))) {
+        OWNER_PANICS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        std::mem::forget(payload);
+    }
+}
+
+static OWNER_PANICS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 unsafe extern "C" fn free_boxed_slice(data: *mut c_void, hint: *mut c_void) {
     // SAFETY: `data` and the length in `hint` come from `Box::into_raw` of a `Box<[u8]>` in `from_boxed`, and libzmq
     // calls this once, when the last reference to the content goes.
@@ -65,13 +91,25 @@ impl Message {
     /// Wraps an initialised `zmq_msg_t`.
     #[inline(always)]
     fn from_msg(msg: zmq_sys::zmq_msg_t) -> Message {
-        Message { msg, readonly: false }
+        Message { msg }
     }
 
-    /// Called after libzmq replaced the content (a receive): the new content is libzmq's own.
-    #[inline]
-    pub(crate) fn content_replaced(&mut self) {
-        self.readonly = false;
+    /// How many zero-copy owners ([`Message::from_owned`]) have panicked in their `Drop` so far in this process.
+    /// Such a panic is caught where libzmq frees the content (it must not unwind into C), reported by the panic
+    /// hook as usual, and counted here.
+    pub fn owner_drop_panics() -> u64 {
+        OWNER_PANICS.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Makes libzmq itself regard the content as shared, so that every later holder of this `zmq_msg_t` — after a
+    /// socket hop, `into_raw`/`from_raw` or a ROUTER envelope — copies before writing. libzmq keeps the `shared`
+    /// flag of a message until the message is closed or re-initialised (msg.cpp 4.2-4.3), and `ZMQ_SHARED`
+    /// reports it.
+    fn mark_read_only(&mut self) {
+        let mut probe = Message::new();
+        // SAFETY: both messages are initialised and exclusively ours. zmq_msg_copy sets the shared flag on
+        // `self` (refcount 2), closing `probe` drops the count back to 1 and leaves the flag set.
+        unsafe { zmq_sys::zmq_msg_copy(&mut probe.msg, &mut self.msg) };
     }
 
     /// An empty message. Calls zmq_msg_init(3).
@@ -200,10 +238,8 @@ impl Message {
             // Exact fit: becomes a Box<[u8]> without reallocating.
             return Message::from_boxed(data.into_boxed_slice());
         }
-        // The Vec is ours alone, so the content may be written in place later.
-        let mut msg = Message::from_owned(data);
-        msg.readonly = false;
-        msg
+        // The Vec is the message's alone, so the content may be written in place later.
+        Message::with_owner(data)
     }
 
     /// A message whose content is owned by `owner` (any buffer type: `Vec<u8>`, `Arc<[u8]>`, `bytes::Bytes`, a
@@ -218,14 +254,28 @@ impl Message {
     /// let msg = zmq::Message::from_owned(shared.clone());
     /// assert_eq!(msg.as_ptr(), shared.as_ptr());
     /// ```
+    ///
+    /// A panic in the owner's `Drop` is caught (it cannot unwind through libzmq) and counted by
+    /// [`Message::owner_drop_panics`].
     #[doc(alias = "zmq_msg_init_data")]
     pub fn from_owned<T>(owner: T) -> Message
     where
         T: AsRef<[u8]> + Send + 'static,
     {
+        let mut msg = Message::with_owner(owner);
+        msg.mark_read_only();
+        msg
+    }
+
+    /// A message whose content is `owner`'s bytes, writable in place by whoever holds the message last (only for
+    /// owners nobody else can see).
+    fn with_owner<T>(owner: T) -> Message
+    where
+        T: AsRef<[u8]> + Send + 'static,
+    {
         unsafe extern "C" fn release<T>(_data: *mut c_void, hint: *mut c_void) {
             // SAFETY: `hint` is the `Box<T>` leaked below; libzmq calls this exactly once.
-            drop(unsafe { Box::from_raw(hint as *mut T) });
+            drop_owner_in_c(unsafe { Box::from_raw(hint as *mut T) });
         }
         // Boxed so the owner never moves while libzmq points into it.
         let owner = Box::new(owner);
@@ -250,7 +300,7 @@ impl Message {
                 release::<T>(ptr as *mut c_void, hint as *mut c_void);
                 panic!("zmq_msg_init_data: out of memory");
             }
-            Message { msg: msg.assume_init(), readonly: true }
+            Message::from_msg(msg.assume_init())
         }
     }
 
@@ -289,9 +339,48 @@ impl Message {
         check(unsafe { zmq_sys::zmq_msg_get(&self.msg as *const _ as *mut _, property as c_int) })
     }
 
-    /// Whether the content is shared with other messages (or constant), so that mutable access must copy.
+    /// Whether the content may be seen by someone else — shared with other messages, constant
+    /// ([`Message::from_static`]) or borrowed from an owner ([`Message::from_owned`]) — so that mutable access
+    /// copies it first. Reads libzmq's `ZMQ_SHARED` property.
     pub fn is_shared(&self) -> bool {
-        self.readonly || self.get(zmq_sys::ZMQ_SHARED as i32).map(|v| v != 0).unwrap_or(true)
+        self.get(zmq_sys::ZMQ_SHARED as i32).map(|v| v != 0).unwrap_or(true)
+    }
+
+    /// Another message referring to the same content, without copying it: the zero-copy counterpart of
+    /// [`Clone`]. Both then count as shared ([`Message::is_shared`]), so writing to either copies first. Keeps
+    /// every property (`more`, metadata, routing id, group). Calls zmq_msg_copy(3), which writes to the source
+    /// message (its reference count and flags): hence `&mut self`.
+    #[doc(alias = "zmq_msg_copy")]
+    pub fn share(&mut self) -> Message {
+        let mut copy = Message::new();
+        // SAFETY: both messages are initialised; `&mut self` gives the exclusive access zmq_msg_copy needs to update
+        // the source. It only fails (EFAULT) for uninitialised messages.
+        unsafe { zmq_sys::zmq_msg_copy(&mut copy.msg, &mut self.msg) };
+        copy
+    }
+
+    /// A new message with a private copy of the bytes, the routing id and (if `with_group`) the group; not the
+    /// `more` flag or metadata, which libzmq lets no one set.
+    fn detached_copy(&self, with_group: bool) -> Message {
+        let copy = Message::copy_of(self.raw_bytes());
+        #[cfg(zmq_draft)]
+        {
+            let mut copy = copy;
+            if let Some(id) = self.routing_id() {
+                let _ = copy.set_routing_id(id);
+            }
+            if with_group {
+                if let Some(group) = self.group_bytes() {
+                    let _ = copy.set_group_bytes(group);
+                }
+            }
+            copy
+        }
+        #[cfg(not(zmq_draft))]
+        {
+            let _ = with_group;
+            copy
+        }
     }
 
     /// A metadata property of a received message (e.g. `"Socket-Type"`, `"Identity"`, `"Peer-Address"`,
@@ -337,31 +426,53 @@ impl Message {
         check(unsafe { zmq_sys::zmq_msg_set_routing_id(&mut self.msg, routing_id) }).map(drop)
     }
 
-    /// The group of a message received on a DISH socket (draft API).
+    /// The group of a message received on a DISH socket, or set for sending on a RADIO socket (draft API).
+    /// `None` if there is none or it is not UTF-8.
     #[cfg(zmq_draft)]
     #[doc(alias = "zmq_msg_group")]
     pub fn group(&self) -> Option<&str> {
-        // SAFETY: the group string is stored inside the message and lives as long as it.
+        self.group_bytes().and_then(|g| str::from_utf8(g).ok())
+    }
+
+    #[cfg(zmq_draft)]
+    fn group_bytes(&self) -> Option<&[u8]> {
+        // SAFETY: zmq_msg_group only reads; the group string is stored in (or owned by) the message and lives as
+        // long as it.
         unsafe {
             let g = zmq_sys::zmq_msg_group(&self.msg as *const _ as *mut _);
             if g.is_null() {
-                None
-            } else {
-                CStr::from_ptr(g).to_str().ok()
+                return None;
             }
+            Some(CStr::from_ptr(g).to_bytes()).filter(|g| !g.is_empty())
         }
     }
 
     /// Sets the group for sending on a RADIO socket (draft API; at most 255 bytes, no NUL; a longer one gives
-    /// `EINVAL`, where libzmq 4.3 would silently cut it).
+    /// `EINVAL`, where libzmq 4.3 would silently cut it). Calls zmq_msg_set_group(3).
+    ///
+    /// libzmq 4.3 stores a group of more than 14 bytes in a separate allocation that a second `zmq_msg_set_group`
+    /// neither frees nor clears (it leaks it, keeps returning the old group, or corrupts its pointer). So when the
+    /// message already has such a group, it is first replaced by a copy of its bytes and routing id without a
+    /// group, and the new group is set on that.
     #[cfg(zmq_draft)]
     #[doc(alias = "zmq_msg_set_group")]
     pub fn set_group(&mut self, group: &str) -> Result<()> {
+        self.set_group_bytes(group.as_bytes())
+    }
+
+    #[cfg(zmq_draft)]
+    fn set_group_bytes(&mut self, group: &[u8]) -> Result<()> {
+        /// Longest group libzmq keeps inside the message itself (`msg_t::sgroup`).
+        const SHORT_GROUP_MAX: usize = 14;
         if group.len() > zmq_sys::ZMQ_GROUP_MAX_LENGTH as usize {
             return Err(crate::Error::EINVAL);
         }
         let group = CString::new(group).map_err(|_| crate::Error::EINVAL)?;
-        // SAFETY: the message is initialised and exclusively borrowed; libzmq copies the group.
+        if self.group_bytes().is_some_and(|g| g.len() > SHORT_GROUP_MAX) {
+            *self = self.detached_copy(false);
+        }
+        // SAFETY: the message is initialised and exclusively borrowed, and has no separately allocated group (see
+        // above); libzmq copies the group.
         check(unsafe { zmq_sys::zmq_msg_set_group(&mut self.msg, group.as_ptr()) }).map(drop)
     }
 
@@ -443,20 +554,24 @@ impl DerefMut for Message {
     /// (read [`Message::get_more`] before writing).
     fn deref_mut(&mut self) -> &mut [u8] {
         if self.is_shared() {
-            *self = Message::copy_of(self.raw_bytes());
+            *self = self.detached_copy(true);
         }
         self.raw_bytes_mut()
     }
 }
 
 impl Clone for Message {
-    /// Another reference to the same content (zmq_msg_copy(3)): large contents are shared, not copied.
+    /// A new message with a copy of the bytes (and, with the draft API, the routing id and group); not the `more`
+    /// flag or metadata. It never writes to `self`, which may be shared between threads: for a zero-copy reference
+    /// to the same buffer use [`Message::share`].
     fn clone(&self) -> Message {
-        let mut copy = Message::new();
-        // SAFETY: both messages are initialised; zmq_msg_copy only fails with EFAULT for invalid messages.
-        unsafe { zmq_sys::zmq_msg_copy(&mut copy.msg, &self.msg as *const _ as *mut _) };
-        copy.readonly = self.readonly;
-        copy
+        self.detached_copy(true)
+    }
+}
+
+impl AsRef<[u8]> for Message {
+    fn as_ref(&self) -> &[u8] {
+        self
     }
 }
 
@@ -470,7 +585,8 @@ impl Eq for Message {}
 
 impl fmt::Debug for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Message").field(&&self[..]).finish()
+        // As zmq 0.10 prints it: the bytes as a slice, on one line.
+        write!(f, "{:?}", &self[..])
     }
 }
 

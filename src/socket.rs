@@ -9,17 +9,33 @@ use crate::context::{self, ContextInner};
 use crate::error::{check, Error, Result};
 use crate::message::Message;
 
-/// Rejects what libzmq would silently misread: a TCP port above 65535 (libzmq 4.3 truncates it to 16 bits).
+/// Rejects TCP and UDP ports that libzmq would silently read as another port. libzmq parses the text after the
+/// last `:` with `strtoul` and keeps 16 bits, so `-1` means 65535, `+70000` and ` 70000` mean 4464 and `45555junk`
+/// means 45555. Only `*`, or decimal digits up to 65535, name the port the user wrote. For `tcp://` both the
+/// address and the source address (`tcp://source:port;address:port`) are checked; for `udp://` the part before
+/// `;` is an interface and has no port.
 fn check_endpoint(endpoint: &str) -> Result<()> {
-    if let Some(address) = endpoint.strip_prefix("tcp://") {
-        let last = address.rsplit(';').next().unwrap_or(address);
-        if let Some((_, port)) = last.rsplit_once(':') {
-            if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_err() {
-                return Err(Error::EINVAL);
-            }
+    fn check_port(address: &str) -> Result<()> {
+        let Some((_, port)) = address.rsplit_once(':') else {
+            return Ok(()); // no port at all: libzmq itself rejects it where one is needed
+        };
+        let digits = !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit());
+        if port == "*" || (digits && port.parse::<u16>().is_ok()) {
+            Ok(())
+        } else {
+            Err(Error::EINVAL)
         }
     }
-    Ok(())
+    if let Some(address) = endpoint.strip_prefix("tcp://") {
+        match address.rsplit_once(';') {
+            Some((source, address)) => check_port(source).and(check_port(address)),
+            None => check_port(address),
+        }
+    } else if let Some(address) = endpoint.strip_prefix("udp://") {
+        check_port(address.rsplit_once(';').map_or(address, |(_, a)| a))
+    } else {
+        Ok(())
+    }
 }
 
 /// Calls `f` with `s` as a NUL-terminated C string, without allocating for strings under 256 bytes.
@@ -365,14 +381,18 @@ impl Socket {
         Ok(())
     }
 
-    /// Receives one frame into `msg`, reusing it (no allocation for the message itself). Calls zmq_msg_recv(3).
+    /// Receives one frame into `msg`, replacing its content (no allocation for the message itself). On failure
+    /// (`EAGAIN` with [`crate::DONTWAIT`] or after `RCVTIMEO`, `ETERM`, `EINTR`, …) `msg` keeps its content.
+    /// Calls zmq_msg_recv(3).
     #[doc(alias = "zmq_msg_recv")]
     #[inline]
     pub fn recv(&self, msg: &mut Message, flags: i32) -> Result<()> {
-        // SAFETY: the socket is open and the message initialised; zmq_msg_recv releases its old content and fills
-        // it (or leaves it as it was on failure).
-        check(unsafe { zmq_sys::zmq_msg_recv(msg.as_mut_msg_ptr(), self.as_raw(), flags as c_int) })?;
-        msg.content_replaced();
+        // libzmq closes the message it is given before it knows whether a frame is there (fq_t::recv), so a failed
+        // receive would empty `msg`: receive into a fresh message and replace `msg` only on success.
+        let mut fresh = Message::new();
+        // SAFETY: the socket is open and `fresh` initialised; zmq_msg_recv fills it, or leaves it empty on failure.
+        check(unsafe { zmq_sys::zmq_msg_recv(fresh.as_mut_msg_ptr(), self.as_raw(), flags as c_int) })?;
+        *msg = fresh;
         Ok(())
     }
 

@@ -29,6 +29,23 @@ fn cases() -> Vec<Case> {
         ("connect to an unknown transport", EPROTONOSUPPORT, |c| s(c, zmq::SUB).connect("smoke://signal")),
         ("connect tcp without a port", EINVAL, |c| s(c, zmq::SUB).connect("tcp://127.0.0.1")),
         ("connect tcp to port 65536", EINVAL, |c| s(c, zmq::SUB).connect("tcp://127.0.0.1:65536")),
+        // libzmq reads ports with strtoul and keeps 16 bits: each of these would bind or connect another port.
+        ("bind tcp to port -1 (65535 to libzmq)", EINVAL, |c| s(c, zmq::PUB).bind("tcp://127.0.0.1:-1")),
+        ("bind tcp to port +70000 (4464 to libzmq)", EINVAL, |c| s(c, zmq::PUB).bind("tcp://127.0.0.1:+70000")),
+        ("bind tcp to port ' 70000' (4464 to libzmq)", EINVAL, |c| s(c, zmq::PUB).bind("tcp://127.0.0.1: 70000")),
+        ("bind tcp to port 45555junk (45555 to libzmq)", EINVAL, |c| s(c, zmq::PUB).bind("tcp://127.0.0.1:45555junk")),
+        ("bind tcp to port 0x10 (0 to libzmq)", EINVAL, |c| s(c, zmq::PUB).bind("tcp://127.0.0.1:0x10")),
+        ("connect tcp from source port 70000", EINVAL, |c| {
+            s(c, zmq::SUB).connect("tcp://127.0.0.1:70000;127.0.0.1:5555")
+        }),
+        ("connect tcp from source port 1junk", EINVAL, |c| {
+            s(c, zmq::SUB).connect("tcp://127.0.0.1:1junk;127.0.0.1:5555")
+        }),
+        ("connect tcp to port -5 behind a source", EINVAL, |c| {
+            s(c, zmq::SUB).connect("tcp://127.0.0.1:0;127.0.0.1:-5")
+        }),
+        ("unbind tcp port +1", EINVAL, |c| s(c, zmq::PUB).unbind("tcp://127.0.0.1:+1")),
+        ("disconnect tcp port 99999", EINVAL, |c| s(c, zmq::SUB).disconnect("tcp://127.0.0.1:99999")),
         ("bind inproc with an empty name", EINVAL, |c| s(c, zmq::PAIR).bind("inproc://")),
         ("bind ipc to an over-long path", ENAMETOOLONG, |c| {
             s(c, zmq::PAIR).bind(&format!("ipc:///tmp/{}", "x".repeat(200)))
@@ -112,6 +129,8 @@ fn cases() -> Vec<Case> {
             c.shutdown()?;
             pull.poll(zmq::POLLIN, 1000).map(drop)
         }),
+        ("a context default LINGER of -5 (builder)", EINVAL, |_| Context::builder().linger(-5).build().map(drop)),
+        ("a context default LINGER of i32::MIN", EINVAL, |c| c.set_default_linger(Some(i32::MIN))),
         ("socket after destroy", ETERM, |c| {
             let mut c = c.clone();
             c.destroy()?;
@@ -180,6 +199,14 @@ fn odd_but_valid_input_works() {
     assert_eq!(zmq::SocketType::from_raw(99), None);
     let mut msg = zmq::Message::from("x");
     assert_eq!(msg.gets("Socket\0Type"), None);
+    // Ports as libzmq means them: `0` and `*` pick a free one; a source address with port 0 lets the OS choose.
+    let any = s(&c, zmq::PULL);
+    any.bind("tcp://127.0.0.1:0").unwrap();
+    let bound = any.last_endpoint().unwrap();
+    let from = s(&c, zmq::PUSH);
+    from.connect(&format!("tcp://127.0.0.1:0;{}", bound.trim_start_matches("tcp://"))).unwrap();
+    from.send("via a source address", 0).unwrap();
+    assert_eq!(any.recv_string(0).unwrap().unwrap(), "via a source address");
     // Connecting to an endpoint with nothing behind it is fine (libzmq reconnects in the background).
     push.connect(&dead_tcp_endpoint()).unwrap();
 }

@@ -305,9 +305,9 @@ fn builder_options() {
     assert_eq!(ctx.get_option(zmq_sys::ZMQ_MAX_SOCKETS as i32).unwrap(), 64);
     assert_eq!(ctx.get_option(zmq_sys::ZMQ_BLOCKY as i32).unwrap(), 0);
     assert_eq!(zmq::Context::builder().io_threads(-1).build().unwrap_err(), zmq::Error::EINVAL);
-    ctx.set_default_linger(Some(42));
+    ctx.set_default_linger(Some(42)).unwrap();
     assert_eq!(ctx.socket(zmq::PUB).unwrap().get_linger().unwrap(), 42);
-    ctx.set_default_linger(None);
+    ctx.set_default_linger(None).unwrap();
     assert_eq!(ctx.default_linger(), None);
 }
 

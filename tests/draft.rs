@@ -74,3 +74,61 @@ fn draft_types_round_trip() {
         assert_eq!(c.socket(t).unwrap().get_socket_type().unwrap(), t);
     }
 }
+
+/// libzmq 4.3 keeps a group longer than 14 bytes in its own allocation, which a second zmq_msg_set_group neither
+/// frees nor replaces; the wrapper must neither leak it nor report a stale or corrupted group.
+#[test]
+fn set_group_replaces_a_long_group() {
+    let long_a = "a-long-group-name-number-one";
+    let long_b = "another-group-that-is-long-too";
+    let mut msg = zmq::Message::from(vec![9u8; 100]);
+    msg.set_routing_id(77).unwrap();
+    for _ in 0..1000 {
+        msg.set_group(long_a).unwrap();
+        msg.set_group(long_b).unwrap();
+    }
+    assert_eq!(msg.group(), Some(long_b));
+    msg.set_group("short").unwrap();
+    assert_eq!(msg.group(), Some("short"), "a stale long group is still reported");
+    msg.set_group(long_a).unwrap();
+    msg.set_group("fourteen-chars").unwrap(); // would overwrite libzmq's long-group pointer
+    assert_eq!(msg.group(), Some("fourteen-chars"));
+    assert_eq!(msg.routing_id(), Some(77), "the routing id survives");
+    assert_eq!(&msg[..], &[9u8; 100][..]);
+    // A clone and a copy-on-write keep the group.
+    msg.set_group(long_b).unwrap();
+    let mut clone = msg.clone();
+    assert_eq!(clone.group(), Some(long_b));
+    clone[0] = 1;
+    assert_eq!((clone.group(), clone.routing_id()), (Some(long_b), Some(77)));
+}
+
+/// The long group travels: a DISH receives it from a RADIO over inproc.
+#[test]
+fn long_groups_reach_the_dish() {
+    within(Duration::from_secs(20), || {
+        let c = ctx();
+        let radio = socket(&c, zmq::RADIO);
+        let dish = socket(&c, zmq::DISH);
+        let ep = format!("inproc://{}", common::unique("long-group"));
+        radio.bind(&ep).unwrap();
+        let group = "g".repeat(200);
+        dish.join(&group).unwrap();
+        dish.connect(&ep).unwrap();
+        dish.set_rcvtimeo(20).unwrap();
+        loop {
+            let mut msg = zmq::Message::from("news");
+            msg.set_group("short-first").unwrap();
+            msg.set_group(&group).unwrap();
+            radio.send(msg, 0).unwrap();
+            match dish.recv_msg(0) {
+                Ok(got) => {
+                    assert_eq!(got.group(), Some(group.as_str()));
+                    break;
+                }
+                Err(zmq::Error::EAGAIN) => continue,
+                Err(e) => panic!("{e}"),
+            }
+        }
+    });
+}
