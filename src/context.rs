@@ -121,6 +121,18 @@ pub(crate) fn unpark(key: *mut c_void) -> Option<Arc<ContextInner>> {
 /// (`zmq_ctx_term`) when the last clone *and* the last socket created from it have been dropped, so drop order
 /// never matters. To stop a program whose threads are blocked in `recv`, call [`Context::shutdown`].
 ///
+/// # What blocks
+///
+/// Only the final termination, on whichever thread drops the last handle or socket: libzmq then waits until every
+/// message still queued for sending has been delivered, or for each socket's LINGER. libzmq's default LINGER is
+/// -1, *for ever*: a message queued for a peer that never comes keeps the process from finishing that drop. Bound
+/// it for every socket of the context with [`ContextBuilder::linger`] (or [`Context::set_default_linger`]), or per
+/// socket with `set_linger`; with LINGER 0 termination returns at once and queued messages are dropped. A socket
+/// dropped while its thread panics is closed with LINGER 0. Dropping a handle while sockets of the context are
+/// still open never blocks: the context outlives the handle.
+///
+/// Sockets created on [`Context::as_raw`] by C code are not tracked: termination also waits for C to close them.
+///
 /// ```
 /// let ctx = zmq::Context::new();
 /// let rep = ctx.socket(zmq::REP).unwrap();

@@ -121,6 +121,22 @@ socket_types! {
 /// its context alive; dropping it closes it (`zmq_close`), after which libzmq flushes pending messages for at most
 /// the socket's LINGER. A socket dropped while its thread is panicking is closed with LINGER 0, so a panic never
 /// leaves the process waiting on undeliverable messages.
+///
+/// # What blocks
+///
+/// - `send` and `recv` (and `poll`) wait as libzmq does: until a peer can take or offer a frame, for at most
+///   `SNDTIMEO`/`RCVTIMEO` (default -1: no limit; then `Err(EAGAIN)`), or not at all with [`crate::DONTWAIT`].
+///   [`crate::Context::shutdown`] wakes them from any thread with `Err(ETERM)`. A failed `recv` leaves the
+///   message it was given unchanged.
+/// - `bind`, `connect`, options and dropping the socket do not wait for peers (a host name in a `tcp://` endpoint
+///   is resolved by DNS within the call, as libzmq does). (libzmq's raw
+///   [`Socket::monitor`] is the exception it documents: its events block the socket while no reader is connected;
+///   [`crate::Monitor`] keeps a reader attached.)
+/// - The context's termination, after the last socket and handle are gone, waits for each socket's LINGER: see
+///   [`crate::Context`].
+///
+/// Bad input — an endpoint with a NUL byte, a TCP port libzmq would misread, an option value out of range, a call
+/// the socket type or state does not allow — is an `Err`, never a panic.
 pub struct Socket {
     raw: NonNull<c_void>,
     /// The context this socket belongs to; released only after `raw` is closed (Drop closes first). `None` for a
