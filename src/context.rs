@@ -38,8 +38,11 @@ pub(crate) struct ContextInner {
     terminated: AtomicBool,
 }
 
-// SAFETY: zmq(7) documents a context as thread-safe: every zmq_ctx_* call and zmq_socket may be made from any thread
-// concurrently. The fields other than the pointer are atomics.
+// SAFETY: zmq(7) documents a context as thread-safe: zmq_socket, zmq_ctx_get/set and zmq_ctx_shutdown may be
+// called from any thread concurrently, which is all that `&ContextInner` (so `&Context` and every socket) reaches.
+// The one call that frees the context, zmq_ctx_term, runs only with exclusive access: in Drop, or in `destroy`
+// under `Arc::get_mut`, after which `terminated` keeps the dangling pointer from every other call. The fields
+// other than the pointer are atomics.
 unsafe impl Send for ContextInner {}
 // SAFETY: as above.
 unsafe impl Sync for ContextInner {}
