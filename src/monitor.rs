@@ -25,93 +25,78 @@ use crate::error::{check, Error, Result};
 use crate::socket::{with_c_str, Socket, SocketType};
 
 macro_rules! socket_events {
-    (stable { $( $(#[$doc:meta])* $name:ident = $raw:ident, )* } draft { $( $(#[$ddoc:meta])* $dname:ident = $draw:ident, )* }) => {
+    ($( $(#[$doc:meta])* $name:ident = $raw:ident, )*) => {
         /// A socket monitor event kind (`ZMQ_EVENT_*`), as published by [`crate::Socket::monitor`] and read by
-        /// [`Monitor`]. The draft kinds exist when the crate is built with the `draft` feature.
+        /// [`Monitor`]: exactly the variants of zmq 0.10, each with its libzmq number as discriminant, so
+        /// `SocketEvent::ALL as i32` is the mask of every v1 event (`0xFFFF`).
+        ///
+        /// Event numbers it does not name (the v2 `ZMQ_EVENT_PIPES_STATS`, events of newer libzmq versions) are
+        /// kept by [`MonitorEvent::number`]; [`SocketEvent::try_from_raw`] tells them apart.
         #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum SocketEvent {
-            $( $(#[$doc])* $name, )*
-            $( $(#[$ddoc])* #[cfg(zmq_draft)] $dname, )*
-            /// A number this build does not name (kept, never a panic).
-            Unknown(u64),
+            $( $(#[$doc])* $name = zmq_sys::$raw as isize, )*
         }
 
         impl SocketEvent {
-            /// The `ZMQ_EVENT_*` number as the v1 format carries it (16 bits; the zmq 0.10 signature). Events
-            /// numbered above `0xFFFF` (the draft `PIPES_STATS`) have no 16-bit number and give 0: use
-            /// [`SocketEvent::to_raw_u64`] for them.
+            /// The `ZMQ_EVENT_*` number (the zmq 0.10 signature; every variant's number fits 16 bits).
             pub fn to_raw(self) -> u16 {
-                u16::try_from(self.to_raw_u64()).unwrap_or(0)
+                self as u16
             }
 
-            /// The event with this 16-bit number; unknown numbers give [`SocketEvent::Unknown`].
-            pub fn from_raw(raw: u16) -> SocketEvent {
-                SocketEvent::from_raw_u64(u64::from(raw))
-            }
-
-            /// The full `ZMQ_EVENT_*` number (as the v2 format carries it).
-            pub fn to_raw_u64(self) -> u64 {
-                match self {
-                    $( SocketEvent::$name => zmq_sys::$raw as u64, )*
-                    $( #[cfg(zmq_draft)] SocketEvent::$dname => zmq_sys::$draw as u64, )*
-                    SocketEvent::Unknown(raw) => raw,
-                }
-            }
-
-            /// The event with this number; unknown numbers give [`SocketEvent::Unknown`].
-            pub fn from_raw_u64(raw: u64) -> SocketEvent {
-                $( if raw == zmq_sys::$raw as u64 { return SocketEvent::$name; } )*
-                $( #[cfg(zmq_draft)] if raw == zmq_sys::$draw as u64 { return SocketEvent::$dname; } )*
-                SocketEvent::Unknown(raw)
+            /// The event with this number, or `None` for a number this enum does not name (such as
+            /// `ZMQ_EVENT_PIPES_STATS`, `0x10000`). Takes `u64`, the width of v2 event numbers.
+            pub fn try_from_raw(raw: u64) -> Option<SocketEvent> {
+                $( if raw == u64::from(zmq_sys::$raw) { return Some(SocketEvent::$name); } )*
+                None
             }
         }
     };
 }
 
 socket_events! {
-    stable {
-        /// A connection was established; the value is the connection's file descriptor.
-        CONNECTED = ZMQ_EVENT_CONNECTED,
-        /// A connect is pending.
-        CONNECT_DELAYED = ZMQ_EVENT_CONNECT_DELAYED,
-        /// A reconnect is scheduled; the value is the reconnect interval in ms.
-        CONNECT_RETRIED = ZMQ_EVENT_CONNECT_RETRIED,
-        /// The socket is listening on an endpoint; the value is the listening file descriptor.
-        LISTENING = ZMQ_EVENT_LISTENING,
-        /// A bind failed; the value is the errno.
-        BIND_FAILED = ZMQ_EVENT_BIND_FAILED,
-        /// A connection was accepted; the value is the connection's file descriptor.
-        ACCEPTED = ZMQ_EVENT_ACCEPTED,
-        /// Accepting a connection failed; the value is the errno.
-        ACCEPT_FAILED = ZMQ_EVENT_ACCEPT_FAILED,
-        /// A file descriptor (listening or connecting) was closed; the value is that descriptor.
-        CLOSED = ZMQ_EVENT_CLOSED,
-        /// Closing a file descriptor failed; the value is the errno.
-        CLOSE_FAILED = ZMQ_EVENT_CLOSE_FAILED,
-        /// A session was disconnected; the value is the connection's file descriptor.
-        DISCONNECTED = ZMQ_EVENT_DISCONNECTED,
-        /// Monitoring stopped.
-        MONITOR_STOPPED = ZMQ_EVENT_MONITOR_STOPPED,
-        /// The handshake failed for a reason not otherwise detailed; the value is the errno.
-        HANDSHAKE_FAILED_NO_DETAIL = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
-        /// The security handshake succeeded.
-        HANDSHAKE_SUCCEEDED = ZMQ_EVENT_HANDSHAKE_SUCCEEDED,
-        /// The handshake failed on a protocol error; the value is a [`ProtocolError`].
-        HANDSHAKE_FAILED_PROTOCOL = ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL,
-        /// The handshake failed authentication; the value is the ZAP status code (300, 400 or 500).
-        HANDSHAKE_FAILED_AUTH = ZMQ_EVENT_HANDSHAKE_FAILED_AUTH,
-        /// Mask of all v1 events (for [`crate::Socket::monitor`]).
-        ALL = ZMQ_EVENT_ALL,
-    }
-    draft {
-        /// Queue sizes of one connection (v2 only, after [`Monitor::request_pipes_stats`]): two values, the
-        /// messages queued outbound and inbound.
-        PIPES_STATS = ZMQ_EVENT_PIPES_STATS,
-    }
+    /// A connection was established; the value is the connection's file descriptor.
+    CONNECTED = ZMQ_EVENT_CONNECTED,
+    /// A connect is pending.
+    CONNECT_DELAYED = ZMQ_EVENT_CONNECT_DELAYED,
+    /// A reconnect is scheduled; the value is the reconnect interval in ms.
+    CONNECT_RETRIED = ZMQ_EVENT_CONNECT_RETRIED,
+    /// The socket is listening on an endpoint; the value is the listening file descriptor.
+    LISTENING = ZMQ_EVENT_LISTENING,
+    /// A bind failed; the value is the errno.
+    BIND_FAILED = ZMQ_EVENT_BIND_FAILED,
+    /// A connection was accepted; the value is the connection's file descriptor.
+    ACCEPTED = ZMQ_EVENT_ACCEPTED,
+    /// Accepting a connection failed; the value is the errno.
+    ACCEPT_FAILED = ZMQ_EVENT_ACCEPT_FAILED,
+    /// A file descriptor (listening or connecting) was closed; the value is that descriptor.
+    CLOSED = ZMQ_EVENT_CLOSED,
+    /// Closing a file descriptor failed; the value is the errno.
+    CLOSE_FAILED = ZMQ_EVENT_CLOSE_FAILED,
+    /// A session was disconnected; the value is the connection's file descriptor.
+    DISCONNECTED = ZMQ_EVENT_DISCONNECTED,
+    /// Monitoring stopped.
+    MONITOR_STOPPED = ZMQ_EVENT_MONITOR_STOPPED,
+    /// The handshake failed for a reason not otherwise detailed; the value is the errno.
+    HANDSHAKE_FAILED_NO_DETAIL = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+    /// The security handshake succeeded.
+    HANDSHAKE_SUCCEEDED = ZMQ_EVENT_HANDSHAKE_SUCCEEDED,
+    /// The handshake failed on a protocol error; the value is a [`ProtocolError`].
+    HANDSHAKE_FAILED_PROTOCOL = ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL,
+    /// The handshake failed authentication; the value is the ZAP status code (300, 400 or 500).
+    HANDSHAKE_FAILED_AUTH = ZMQ_EVENT_HANDSHAKE_FAILED_AUTH,
+    /// Mask of all v1 events (for [`crate::Socket::monitor`]). libzmq never reports it as an event, so
+    /// [`SocketEvent::from_raw`] and [`MonitorEvent::event`] also use it for numbers this enum does not name.
+    ALL = ZMQ_EVENT_ALL,
 }
 
 impl SocketEvent {
+    /// The event with this 16-bit number (the zmq 0.10 signature). A number this enum does not name gives
+    /// [`SocketEvent::ALL`] (zmq 0.10 panicked); use [`SocketEvent::try_from_raw`] to tell it apart.
+    pub fn from_raw(raw: u16) -> SocketEvent {
+        SocketEvent::try_from_raw(u64::from(raw)).unwrap_or(SocketEvent::ALL)
+    }
+
     /// Whether this event's value is an errno (`BIND_FAILED`, `ACCEPT_FAILED`, `CLOSE_FAILED`,
     /// `HANDSHAKE_FAILED_NO_DETAIL`).
     pub fn carries_errno(self) -> bool {
@@ -201,8 +186,12 @@ protocol_errors! {
 /// One parsed monitor event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MonitorEvent {
-    /// What happened.
+    /// What happened: the event [`MonitorEvent::number`] names, or [`SocketEvent::ALL`] when [`SocketEvent`] has
+    /// no variant for it (the v2 `ZMQ_EVENT_PIPES_STATS`, events of newer libzmq versions).
     pub event: SocketEvent,
+    /// The `ZMQ_EVENT_*` number exactly as libzmq sent it (16 bits in v1, 64 in v2), known to [`SocketEvent`] or
+    /// not.
+    pub number: u64,
     /// The event's value (a file descriptor, an errno, an interval …; see [`SocketEvent`]); the first value for a
     /// v2 event, 0 if it has none.
     pub value: u64,
@@ -237,6 +226,7 @@ impl MonitorEvent {
         let value = u64::from(u32::from_ne_bytes([head[2], head[3], head[4], head[5]]));
         Ok(MonitorEvent {
             event: SocketEvent::from_raw(event),
+            number: u64::from(event),
             value,
             values: vec![value],
             endpoint: text(endpoint.as_ref()),
@@ -263,13 +253,25 @@ impl MonitorEvent {
         let values = values.iter().map(|v| u64_frame(v.as_ref())).collect::<Result<Vec<u64>>>()?;
         let (local, remote) = (text(local.as_ref()), text(remote.as_ref()));
         Ok(MonitorEvent {
-            event: SocketEvent::from_raw_u64(event),
+            event: SocketEvent::try_from_raw(event).unwrap_or(SocketEvent::ALL),
+            number: event,
             value: values.first().copied().unwrap_or(0),
             values,
             endpoint: if remote.is_empty() { local.clone() } else { remote.clone() },
             local_endpoint: Some(local),
             remote_endpoint: Some(remote),
         })
+    }
+
+    /// The event kind, or `None` when [`SocketEvent`] has no variant for [`MonitorEvent::number`].
+    pub fn kind(&self) -> Option<SocketEvent> {
+        SocketEvent::try_from_raw(self.number)
+    }
+
+    /// Whether this is a v2 `ZMQ_EVENT_PIPES_STATS` event (see [`Monitor::request_pipes_stats`]): its two values
+    /// are the messages queued outbound and inbound on one connection.
+    pub fn is_pipes_stats(&self) -> bool {
+        self.number == u64::from(zmq_sys::ZMQ_EVENT_PIPES_STATS)
     }
 
     /// The error an event reports, for the events whose value is an errno ([`SocketEvent::carries_errno`]).
@@ -318,7 +320,7 @@ enum Format {
 /// use std::time::Duration;
 /// let ctx = zmq::Context::new();
 /// let server = ctx.socket(zmq::REP).unwrap();
-/// let monitor = zmq::Monitor::new(&ctx, &server, zmq::SocketEvent::ALL.to_raw() as i32).unwrap();
+/// let monitor = zmq::Monitor::new(&ctx, &server, zmq::SocketEvent::ALL as i32).unwrap();
 /// server.bind("tcp://127.0.0.1:*").unwrap();
 /// let event = monitor.recv_timeout(Duration::from_secs(5)).unwrap().expect("an event");
 /// assert_eq!(event.event, zmq::SocketEvent::LISTENING);
@@ -347,7 +349,7 @@ impl<'s> Monitor<'s> {
     }
 
     /// Starts monitoring `socket` (which must belong to `ctx`; otherwise `EINVAL`) in the v1 format. `events` is a
-    /// mask of `ZMQ_EVENT_*` numbers (`zmq::SocketEvent::ALL.to_raw() as i32` for all). Calls
+    /// mask of `ZMQ_EVENT_*` numbers (`zmq::SocketEvent::ALL as i32` for all). Calls
     /// zmq_socket_monitor(3).
     #[doc(alias = "zmq_socket_monitor")]
     pub fn new(ctx: &Context, socket: &'s Socket, events: i32) -> Result<Monitor<'s>> {
@@ -361,7 +363,8 @@ impl<'s> Monitor<'s> {
 
     /// Starts monitoring `socket` (which must belong to `ctx`) in the v2 format (draft): 64-bit values, several
     /// values per event, local and remote endpoints, and the `PIPES_STATS` event. `events` is a mask of
-    /// [`SocketEvent::to_raw_u64`] numbers (`zmq_sys::ZMQ_EVENT_ALL_V2` for all). Calls
+    /// `ZMQ_EVENT_*` numbers (`SocketEvent::X as u64`, `zmq_sys::ZMQ_EVENT_PIPES_STATS`; `zmq_sys::ZMQ_EVENT_ALL_V2`
+    /// for all). Calls
     /// zmq_socket_monitor_versioned(3).
     #[cfg(zmq_draft)]
     #[doc(alias = "zmq_socket_monitor_versioned")]
@@ -569,7 +572,10 @@ mod tests {
         assert_eq!(ev.endpoint, "tcp://127.0.0.1:5555");
         assert_eq!((ev.local_endpoint, ev.remote_endpoint), (None, None));
         let ev = MonitorEvent::parse_v1(&[v1_head(0x4321, u32::MAX), Vec::new()]).unwrap();
-        assert_eq!((ev.event, ev.value, ev.endpoint.as_str()), (SocketEvent::Unknown(0x4321), u32::MAX as u64, ""));
+        assert_eq!(
+            (ev.event, ev.number, ev.value, ev.endpoint.as_str()),
+            (SocketEvent::ALL, 0x4321, u32::MAX as u64, "")
+        );
     }
 
     #[test]
@@ -596,10 +602,8 @@ mod tests {
     #[test]
     fn parses_v2() {
         let ev = MonitorEvent::parse_v2(&v2(0x10000, &[3, 4], "tcp://127.0.0.1:1", "tcp://127.0.0.1:2")).unwrap();
-        assert_eq!(ev.event.to_raw_u64(), 0x10000);
-        assert_eq!(ev.event.to_raw(), 0, "no 16-bit number");
-        #[cfg(zmq_draft)]
-        assert_eq!(ev.event, SocketEvent::PIPES_STATS);
+        assert_eq!((ev.number, ev.event, ev.kind()), (0x10000, SocketEvent::ALL, None));
+        assert!(ev.is_pipes_stats());
         assert_eq!((ev.value, ev.values), (3, vec![3, 4]));
         assert_eq!(ev.endpoint, "tcp://127.0.0.1:2");
         assert_eq!(ev.local_endpoint.as_deref(), Some("tcp://127.0.0.1:1"));
@@ -607,7 +611,8 @@ mod tests {
         let ev = MonitorEvent::parse_v2(&v2(8, &[], "tcp://127.0.0.1:1", "")).unwrap();
         assert_eq!((ev.event, ev.value, ev.endpoint.as_str()), (SocketEvent::LISTENING, 0, "tcp://127.0.0.1:1"));
         let ev = MonitorEvent::parse_v2(&v2(1 << 40, &[u64::MAX], "", "")).unwrap();
-        assert_eq!((ev.event, ev.value), (SocketEvent::Unknown(1 << 40), u64::MAX));
+        assert_eq!((ev.event, ev.number, ev.value), (SocketEvent::ALL, 1 << 40, u64::MAX));
+        assert!(!ev.is_pipes_stats());
     }
 
     #[test]
@@ -637,11 +642,12 @@ mod tests {
     fn event_numbers_round_trip() {
         for raw in [1u16, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 0xFFFF] {
             let event = SocketEvent::from_raw(raw);
-            assert!(!matches!(event, SocketEvent::Unknown(_)), "{raw}");
+            assert_eq!(SocketEvent::try_from_raw(u64::from(raw)), Some(event), "{raw}");
             assert_eq!(event.to_raw(), raw);
         }
-        assert_eq!(SocketEvent::from_raw(3), SocketEvent::Unknown(3));
-        assert_eq!(SocketEvent::Unknown(3).to_raw(), 3);
+        assert_eq!(SocketEvent::from_raw(3), SocketEvent::ALL);
+        assert_eq!(SocketEvent::try_from_raw(3), None);
+        assert_eq!(SocketEvent::try_from_raw(1 << 16), None);
     }
 
     #[test]

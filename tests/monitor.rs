@@ -332,7 +332,7 @@ mod v2 {
                 let _ = server.get_events(); // lets the socket process pending commands (see zmq_socket_monitor_versioned(3))
                 monitor.request_pipes_stats().unwrap();
                 match monitor.recv_timeout(Duration::from_millis(50)).unwrap() {
-                    Some(e) if e.event == SocketEvent::PIPES_STATS && e.values[1] == 3 => break e,
+                    Some(e) if e.is_pipes_stats() && e.values[1] == 3 => break e,
                     Some(e) => seen.push(e),
                     None => {}
                 }
@@ -343,5 +343,86 @@ mod v2 {
             let v1 = Monitor::new(&ctx, &server, SocketEvent::ALL.to_raw() as i32).unwrap();
             assert_eq!(v1.request_pipes_stats(), Err(Error::EINVAL));
         });
+    }
+}
+
+/// zmq 0.10 code passes the mask as `SocketEvent::ALL as i32`, connects its own PAIR reader and decodes the event
+/// number with `SocketEvent::from_raw`.
+#[test]
+fn raw_monitor_with_the_zmq_0_10_mask() {
+    within(LIMIT, || {
+        let ctx = ctx();
+        let server = ctx.socket(zmq::ROUTER).unwrap();
+        let endpoint = "inproc://monitor-test.raw-0-10-mask";
+        server.monitor(endpoint, zmq::SocketEvent::ALL as i32).unwrap();
+        let reader = ctx.socket(zmq::PAIR).unwrap();
+        reader.set_rcvtimeo(5000).unwrap();
+        reader.connect(endpoint).unwrap();
+        let bound = server.bind_to("tcp://127.0.0.1:*").unwrap();
+        let frames = reader.recv_multipart(0).unwrap();
+        let number = u16::from_ne_bytes([frames[0][0], frames[0][1]]);
+        assert_eq!(SocketEvent::from_raw(number), SocketEvent::LISTENING);
+        assert_eq!(String::from_utf8_lossy(&frames[1]), bound);
+        server.monitor_stop().unwrap();
+        let stopped = MonitorEvent::parse_v1(&reader.recv_multipart(0).unwrap()).unwrap();
+        assert_eq!(stopped.event, SocketEvent::MONITOR_STOPPED);
+    });
+}
+
+/// `SocketEvent` is field-less, as in zmq 0.10: each variant's discriminant is its `ZMQ_EVENT_*` number.
+#[test]
+fn socket_event_discriminants_are_the_libzmq_numbers() {
+    let table = [
+        (SocketEvent::CONNECTED, zmq_sys::ZMQ_EVENT_CONNECTED),
+        (SocketEvent::CONNECT_DELAYED, zmq_sys::ZMQ_EVENT_CONNECT_DELAYED),
+        (SocketEvent::CONNECT_RETRIED, zmq_sys::ZMQ_EVENT_CONNECT_RETRIED),
+        (SocketEvent::LISTENING, zmq_sys::ZMQ_EVENT_LISTENING),
+        (SocketEvent::BIND_FAILED, zmq_sys::ZMQ_EVENT_BIND_FAILED),
+        (SocketEvent::ACCEPTED, zmq_sys::ZMQ_EVENT_ACCEPTED),
+        (SocketEvent::ACCEPT_FAILED, zmq_sys::ZMQ_EVENT_ACCEPT_FAILED),
+        (SocketEvent::CLOSED, zmq_sys::ZMQ_EVENT_CLOSED),
+        (SocketEvent::CLOSE_FAILED, zmq_sys::ZMQ_EVENT_CLOSE_FAILED),
+        (SocketEvent::DISCONNECTED, zmq_sys::ZMQ_EVENT_DISCONNECTED),
+        (SocketEvent::MONITOR_STOPPED, zmq_sys::ZMQ_EVENT_MONITOR_STOPPED),
+        (SocketEvent::HANDSHAKE_FAILED_NO_DETAIL, zmq_sys::ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL),
+        (SocketEvent::HANDSHAKE_SUCCEEDED, zmq_sys::ZMQ_EVENT_HANDSHAKE_SUCCEEDED),
+        (SocketEvent::HANDSHAKE_FAILED_PROTOCOL, zmq_sys::ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL),
+        (SocketEvent::HANDSHAKE_FAILED_AUTH, zmq_sys::ZMQ_EVENT_HANDSHAKE_FAILED_AUTH),
+        (SocketEvent::ALL, zmq_sys::ZMQ_EVENT_ALL),
+    ];
+    for (event, number) in table {
+        assert_eq!(event as i32, number as i32, "{event:?}");
+        assert_eq!(event.to_raw(), number as u16, "{event:?}");
+        assert_eq!(SocketEvent::from_raw(number as u16), event);
+        assert_eq!(SocketEvent::try_from_raw(u64::from(number)), Some(event));
+    }
+    assert_eq!(SocketEvent::ALL as i32, 0xFFFF);
+    assert_eq!(SocketEvent::CONNECTED as i32, 1);
+}
+
+/// Event numbers the enum does not name (a v1 bit libzmq does not use, the v2 `PIPES_STATS`, a future event)
+/// are kept in `MonitorEvent::number`; `from_raw` maps them to `ALL` instead of panicking as zmq 0.10 did.
+#[test]
+fn unknown_event_numbers_are_kept() {
+    assert_eq!(SocketEvent::try_from_raw(0x8000), None);
+    assert_eq!(SocketEvent::from_raw(0x8000), SocketEvent::ALL);
+    assert_eq!(SocketEvent::try_from_raw(3), None, "not a single event bit");
+
+    let mut head = 0x8000u16.to_ne_bytes().to_vec();
+    head.extend_from_slice(&7u32.to_ne_bytes());
+    let event = MonitorEvent::parse_v1(&[head, b"tcp://127.0.0.1:1".to_vec()]).unwrap();
+    assert_eq!((event.number, event.event, event.value), (0x8000, SocketEvent::ALL, 7));
+    assert_eq!(event.kind(), None);
+
+    for number in [u64::from(zmq_sys::ZMQ_EVENT_PIPES_STATS), 1 << 40] {
+        let mut frames = vec![number.to_ne_bytes().to_vec(), 2u64.to_ne_bytes().to_vec()];
+        frames.push(5u64.to_ne_bytes().to_vec());
+        frames.push(6u64.to_ne_bytes().to_vec());
+        frames.push(b"tcp://127.0.0.1:1".to_vec());
+        frames.push(b"tcp://127.0.0.1:2".to_vec());
+        let event = MonitorEvent::parse_v2(&frames).unwrap();
+        assert_eq!((event.number, event.event, event.kind()), (number, SocketEvent::ALL, None));
+        assert_eq!(event.values, [5, 6]);
+        assert_eq!(event.is_pipes_stats(), number == u64::from(zmq_sys::ZMQ_EVENT_PIPES_STATS));
     }
 }
