@@ -426,3 +426,144 @@ fn unknown_event_numbers_are_kept() {
         assert_eq!(event.is_pipes_stats(), number == u64::from(zmq_sys::ZMQ_EVENT_PIPES_STATS));
     }
 }
+
+/// A raw monitor started while a `Monitor` runs replaces it (libzmq allows one monitor per socket). Dropping the
+/// `Monitor` afterwards must neither stop the raw monitor nor block, whether the raw one has a reader or not.
+#[test]
+fn dropping_a_monitor_replaced_by_a_raw_monitor_without_reader() {
+    within(LIMIT, || {
+        let ctx = ctx();
+        let server = ctx.socket(zmq::ROUTER).unwrap();
+        let monitor = Monitor::new(&ctx, &server, SocketEvent::ALL as i32).unwrap();
+        server.monitor("inproc://monitor-test.replaces-typed.no-reader", SocketEvent::ALL as i32).unwrap();
+        // The replaced monitor heard libzmq stop it.
+        assert_eq!(expect(&monitor, SocketEvent::MONITOR_STOPPED, &mut Vec::new()).number, 0x400);
+        drop(monitor);
+        // Stopping a raw monitor that has no reader does not block either.
+        server.monitor_stop().unwrap();
+        server.bind("tcp://127.0.0.1:*").unwrap();
+    });
+}
+
+#[test]
+fn dropping_a_monitor_leaves_the_raw_monitor_that_replaced_it_running() {
+    within(LIMIT, || {
+        let ctx = ctx();
+        let server = ctx.socket(zmq::ROUTER).unwrap();
+        let monitor = Monitor::new(&ctx, &server, SocketEvent::ALL as i32).unwrap();
+        let endpoint = "inproc://monitor-test.replaces-typed.with-reader";
+        let reader = ctx.socket(zmq::PAIR).unwrap();
+        reader.set_rcvtimeo(5000).unwrap();
+        reader.connect(endpoint).unwrap();
+        server.monitor(endpoint, SocketEvent::ALL as i32).unwrap();
+        drop(monitor);
+        let bound = server.bind_to("tcp://127.0.0.1:*").unwrap();
+        let event = MonitorEvent::parse_v1(&reader.recv_multipart(0).unwrap()).unwrap();
+        assert_eq!((event.event, event.endpoint), (SocketEvent::LISTENING, bound), "the raw monitor still runs");
+        server.monitor_stop().unwrap();
+    });
+}
+
+/// A raw monitor nobody reads, then a `Monitor` of the same socket: replacing the raw one must not block on the
+/// MONITOR_STOPPED event libzmq sends it.
+#[test]
+fn a_monitor_replaces_a_raw_monitor_without_reader() {
+    within(LIMIT, || {
+        let ctx = ctx();
+        let server = ctx.socket(zmq::ROUTER).unwrap();
+        server.monitor("inproc://monitor-test.raw-then-typed", SocketEvent::ALL as i32).unwrap();
+        let monitor = Monitor::for_socket(&server, SocketEvent::ALL as i32).unwrap();
+        let bound = server.bind_to("tcp://127.0.0.1:*").unwrap();
+        assert_eq!(expect(&monitor, SocketEvent::LISTENING, &mut Vec::new()).endpoint, bound);
+        // A raw monitor replacing another raw monitor without reader does not block either.
+        server.monitor("inproc://monitor-test.raw-then-typed.2", SocketEvent::ALL as i32).unwrap();
+        server.monitor("inproc://monitor-test.raw-then-typed.3", SocketEvent::ALL as i32).unwrap();
+        server.monitor_stop().unwrap();
+    });
+}
+
+/// The monitor's reader cannot be disconnected through the `Monitor` (that made the next event block the
+/// socket); it is polled through `as_poll_item`.
+#[test]
+fn the_reader_is_polled_with_other_sockets() {
+    within(LIMIT, || {
+        let ctx = ctx();
+        let server = ctx.socket(zmq::ROUTER).unwrap();
+        server.set_rcvtimeo(5000).unwrap();
+        let monitor = Monitor::new(&ctx, &server, SocketEvent::ALL as i32).unwrap();
+        let client = ctx.socket(zmq::DEALER).unwrap();
+        let mut items = [server.as_poll_item(zmq::POLLIN), monitor.as_poll_item(zmq::POLLIN)];
+        assert_eq!(zmq::poll(&mut items, 0).unwrap(), 0);
+        let bound = server.bind_to("tcp://127.0.0.1:*").unwrap();
+        client.connect(&bound).unwrap();
+        client.send("hello", 0).unwrap();
+        let (mut events, mut message) = (Vec::new(), None);
+        let deadline = Instant::now() + WAIT;
+        while message.is_none() || !kinds(&events).contains(&SocketEvent::ACCEPTED) {
+            assert!(Instant::now() < deadline, "no message and ACCEPTED within {WAIT:?}: {events:?}");
+            let mut items = [server.as_poll_item(zmq::POLLIN), monitor.as_poll_item(zmq::POLLIN)];
+            zmq::poll(&mut items, 100).unwrap();
+            if items[0].is_readable() {
+                message = Some(server.recv_multipart(0).unwrap());
+            }
+            if items[1].is_readable() {
+                while let Some(event) = monitor.try_recv().unwrap() {
+                    events.push(event);
+                }
+            }
+        }
+        assert_eq!(events[0].event, SocketEvent::LISTENING);
+        assert_eq!(events[0].endpoint, bound);
+        assert_eq!(message.unwrap()[1], b"hello");
+        assert!(monitor.get_fd().unwrap() >= 0);
+    });
+}
+
+/// Events nobody reads queue without limit: libzmq would otherwise block the reporting thread (here the one
+/// calling `bind`) once the queue holds a high-water mark's worth (1000 + 1000 by default).
+#[test]
+fn unread_events_never_block_the_socket() {
+    within(LIMIT, || {
+        let ctx = ctx();
+        let server = ctx.socket(zmq::ROUTER).unwrap();
+        let monitor = Monitor::new(&ctx, &server, SocketEvent::LISTENING as i32).unwrap();
+        for _ in 0..2500 {
+            let endpoint = server.bind_to("tcp://127.0.0.1:*").unwrap();
+            server.unbind(&endpoint).unwrap();
+        }
+        drop(monitor);
+    });
+}
+
+/// A socket adopted with `from_raw` has no known context: the monitor checks the one it is given with a probe
+/// endpoint, which replaces the socket's current monitor, and that must not block either.
+#[test]
+fn a_monitor_of_an_adopted_socket() {
+    within(LIMIT, || {
+        // SAFETY: zmq_ctx_new has no preconditions; it returns a new context or NULL.
+        let raw_ctx = unsafe { zmq_sys::zmq_ctx_new() };
+        assert!(!raw_ctx.is_null());
+        {
+            // SAFETY: the context is terminated only after this block, when every handle of it is gone.
+            let ctx = unsafe { Context::from_raw_borrowed(raw_ctx) };
+            // SAFETY: `raw_ctx` is a live context.
+            let raw = unsafe { zmq_sys::zmq_socket(raw_ctx, zmq_sys::ZMQ_ROUTER as i32) };
+            assert!(!raw.is_null());
+            // SAFETY: `raw` is an open socket that nothing else uses or closes, on a context that outlives it.
+            let server = unsafe { zmq::Socket::from_raw(raw) };
+            server.set_linger(0).unwrap();
+            assert!(server.context().is_none());
+            let all = SocketEvent::ALL as i32;
+            assert_eq!(Monitor::for_socket(&server, all).err(), Some(Error::EINVAL));
+            assert_eq!(Monitor::new(&self::ctx(), &server, all).err(), Some(Error::EINVAL));
+            server.monitor("inproc://monitor-test.adopted.raw", all).unwrap(); // no reader
+            let monitor = Monitor::new(&ctx, &server, all).unwrap();
+            let bound = server.bind_to("tcp://127.0.0.1:*").unwrap();
+            assert_eq!(expect(&monitor, SocketEvent::LISTENING, &mut Vec::new()).endpoint, bound);
+            drop(monitor);
+            drop(server);
+        }
+        // SAFETY: every socket of the context is closed and no handle of it is left.
+        assert_eq!(unsafe { zmq_sys::zmq_ctx_term(raw_ctx) }, 0);
+    });
+}
