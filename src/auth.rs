@@ -2,7 +2,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
-use std::fs;
 use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -10,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
-use crate::cert::Certificate;
+use crate::cert::{read_text_file, Certificate};
 use crate::context::Context;
 use crate::curve::{key_from_bytes, key_to_z85};
 use crate::error::{Error, Result};
@@ -746,9 +745,12 @@ fn read_curve_dir(dir: &Path) -> io::Result<HashMap<[u8; 32], BTreeMap<String, S
     Ok(Certificate::load_dir(dir)?.into_iter().map(|c| (c.public_key, c.metadata)).collect())
 }
 
+/// The largest password file read (16 MiB).
+const MAX_PASSWORD_FILE_SIZE: u64 = 16 << 20;
+
 /// Reads `user=password` lines.
 fn read_password_file(path: &Path) -> io::Result<HashMap<String, String>> {
-    let text = fs::read_to_string(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    let text = read_text_file(path, MAX_PASSWORD_FILE_SIZE)?;
     let mut table = HashMap::new();
     for (index, line) in text.lines().enumerate() {
         let line = line.trim();

@@ -71,3 +71,60 @@ fn save_refuses_a_base_without_file_name() {
     cert.save(dir.path().join("node")).unwrap();
     assert_eq!(zmq::Certificate::load_dir(dir.path()).unwrap(), [cert.to_public()]);
 }
+
+/// Runs `f` on its own thread and fails if it does not finish within 10 s (reading a FIFO waits for a writer).
+fn within<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handle = std::thread::spawn(move || {
+        let out = f();
+        let _ = tx.send(());
+        out
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(10)) {
+        Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!("reading the file hangs"),
+    }
+}
+
+fn mkfifo(path: &std::path::Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: `c_path` is a NUL-terminated path that lives for the call.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0, "mkfifo {}", path.display());
+}
+
+/// A FIFO (or any other non-regular file) where a certificate or password file is expected gives an error at
+/// once instead of waiting forever for a writer.
+#[test]
+fn a_fifo_is_refused_not_waited_for() {
+    let dir = TempDir::new("cert-files-fifo");
+    let fifo = dir.path().join("peer.key");
+    mkfifo(&fifo);
+    let path = fifo.clone();
+    let err = within(move || zmq::Certificate::load(&path)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    assert!(err.to_string().contains("regular file"), "{err}");
+    // load_dir skips it, and a password file that is a FIFO is refused too.
+    let dir_path = dir.path().to_owned();
+    assert_eq!(within(move || zmq::Certificate::load_dir(&dir_path)).unwrap(), []);
+    let ctx = zmq::Context::builder().linger(0).build().unwrap();
+    let auth = zmq::Authenticator::new(&ctx).unwrap();
+    let err = within(move || auth.configure_plain_file(zmq::ANY_DOMAIN, &fifo)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+}
+
+/// A file far larger than any certificate is refused before it is read into memory whole.
+#[test]
+fn an_oversized_file_is_refused() {
+    let dir = TempDir::new("cert-files-big");
+    let cert = cert();
+    let path = dir.path().join("big.key");
+    let mut text = "# padding\n".repeat(200 * 1024); // 2 MiB
+    text.push_str(&cert.to_public_text().unwrap());
+    fs::write(&path, &text).unwrap();
+    let err = zmq::Certificate::load(&path).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidData, "{err}");
+    assert!(err.to_string().contains("larger than"), "{err}");
+}
