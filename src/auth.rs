@@ -69,45 +69,44 @@ impl fmt::Debug for ZapRequest {
 
 impl ZapRequest {
     /// Parses the frames of a request (from the version frame on; a REP socket delivers exactly these). `None` if
-    /// there are fewer than the six fixed frames.
+    /// there are fewer than the six fixed frames or a text frame (version, domain, address, mechanism) is not
+    /// UTF-8.
     pub fn from_frames(frames: &[Vec<u8>]) -> Option<ZapRequest> {
-        if frames.len() < 6 {
+        let [version, request_id, domain, address, routing_id, mechanism, credentials @ ..] = frames else {
             return None;
-        }
-        let text = |b: &Vec<u8>| String::from_utf8_lossy(b).into_owned();
+        };
+        let text = |frame: &Vec<u8>| String::from_utf8(frame.clone()).ok();
         Some(ZapRequest {
-            version: text(&frames[0]),
-            request_id: frames[1].clone(),
-            domain: text(&frames[2]),
-            address: text(&frames[3]),
-            routing_id: frames[4].clone(),
-            mechanism: text(&frames[5]),
-            credentials: frames[6..].to_vec(),
+            version: text(version)?,
+            request_id: request_id.clone(),
+            domain: text(domain)?,
+            address: text(address)?,
+            routing_id: routing_id.clone(),
+            mechanism: text(mechanism)?,
+            credentials: credentials.to_vec(),
         })
     }
 
-    /// The PLAIN username and password, if this is a PLAIN request with UTF-8 credentials.
+    /// The PLAIN username and password, if this is a PLAIN request with exactly these two credentials, in UTF-8.
     pub fn plain_credentials(&self) -> Option<(&str, &str)> {
         match (self.mechanism.as_str(), self.credentials.as_slice()) {
-            ("PLAIN", [user, password, ..]) => {
-                Some((std::str::from_utf8(user).ok()?, std::str::from_utf8(password).ok()?))
-            }
+            ("PLAIN", [user, password]) => Some((std::str::from_utf8(user).ok()?, std::str::from_utf8(password).ok()?)),
             _ => None,
         }
     }
 
-    /// The client's long-term public key, if this is a CURVE request.
+    /// The client's long-term public key, if this is a CURVE request with exactly this credential (32 bytes).
     pub fn curve_public_key(&self) -> Option<[u8; 32]> {
-        match (self.mechanism.as_str(), self.credentials.first()) {
-            ("CURVE", Some(key)) if key.len() == 32 => key_from_bytes(key).ok(),
+        match (self.mechanism.as_str(), self.credentials.as_slice()) {
+            ("CURVE", [key]) if key.len() == 32 => key_from_bytes(key).ok(),
             _ => None,
         }
     }
 
-    /// The GSSAPI principal, if this is a GSSAPI request.
+    /// The GSSAPI principal, if this is a GSSAPI request with exactly this credential, in UTF-8.
     pub fn gssapi_principal(&self) -> Option<&str> {
-        match (self.mechanism.as_str(), self.credentials.first()) {
-            ("GSSAPI", Some(principal)) => std::str::from_utf8(principal).ok(),
+        match (self.mechanism.as_str(), self.credentials.as_slice()) {
+            ("GSSAPI", [principal]) => std::str::from_utf8(principal).ok(),
             _ => None,
         }
     }
@@ -243,7 +242,8 @@ impl Config {
     fn check_mechanism(&self, request: &ZapRequest) -> ZapReply {
         let domain = request.domain.as_str();
         match request.mechanism.as_str() {
-            "NULL" => ZapReply::allow(""),
+            "NULL" if request.credentials.is_empty() => ZapReply::allow(""),
+            "NULL" => ZapReply::deny("malformed NULL request: it carries credentials"),
             "PLAIN" => {
                 let Some(table) = self.lookup(domain, |p| p.passwords.as_ref()) else {
                     return ZapReply::deny("PLAIN is not configured for this domain");
@@ -273,7 +273,10 @@ impl Config {
                     },
                 }
             }
-            "GSSAPI" => ZapReply::allow(request.gssapi_principal().unwrap_or_default()),
+            "GSSAPI" => match request.gssapi_principal() {
+                Some(principal) => ZapReply::allow(principal),
+                None => ZapReply::deny("malformed GSSAPI credentials"),
+            },
             other => ZapReply::deny(format!("unsupported mechanism {other:?}")),
         }
     }

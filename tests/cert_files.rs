@@ -5,6 +5,7 @@ use std::fs;
 use std::io::ErrorKind;
 use std::os::unix::fs::{symlink, PermissionsExt};
 
+mod common;
 #[path = "support/temp_dir.rs"]
 mod temp_dir;
 use temp_dir::TempDir;
@@ -74,18 +75,7 @@ fn save_refuses_a_base_without_file_name() {
 
 /// Runs `f` on its own thread and fails if it does not finish within 10 s (reading a FIFO waits for a writer).
 fn within<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let handle = std::thread::spawn(move || {
-        let out = f();
-        let _ = tx.send(());
-        out
-    });
-    match rx.recv_timeout(std::time::Duration::from_secs(10)) {
-        Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-            handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
-        }
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!("reading the file hangs"),
-    }
+    common::within(std::time::Duration::from_secs(10), f)
 }
 
 fn mkfifo(path: &std::path::Path) {
