@@ -313,10 +313,10 @@ impl Shared {
             config.lookup(&request.domain, |p| p.handler.as_ref()).cloned()
         };
         if let Some(handler) = handler {
-            match catch_unwind(AssertUnwindSafe(|| handler(request))) {
-                Ok(Some(reply)) => return reply,
-                Ok(None) => {}
-                Err(_) => {
+            match contain(|| handler(request)) {
+                Some(Some(reply)) => return reply,
+                Some(None) => {}
+                None => {
                     return ZapReply {
                         status: ZapStatus::InternalError,
                         ..ZapReply::deny("the authentication callback panicked")
@@ -348,9 +348,24 @@ impl Shared {
         );
         match logger {
             Some(logger) => {
-                let _ = catch_unwind(AssertUnwindSafe(|| logger(&line)));
+                let _ = contain(|| logger(&line));
             }
             None => eprintln!("{line}"),
+        }
+    }
+}
+
+/// Runs a user callback on the handler thread, catching a panic: `None` if it panicked. The panic's payload is
+/// dropped under `catch_unwind` too (its `Drop` may panic), and a payload of that second panic is leaked, so
+/// nothing a callback does can unwind the handler thread.
+fn contain<R>(callback: impl FnOnce() -> R) -> Option<R> {
+    match catch_unwind(AssertUnwindSafe(callback)) {
+        Ok(value) => Some(value),
+        Err(payload) => {
+            if let Err(second) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+                std::mem::forget(second);
+            }
+            None
         }
     }
 }
@@ -448,7 +463,10 @@ impl Drop for Authenticator {
                 // Fails only if the context was shut down, and then the thread has seen ETERM already.
                 let _ = control.send("STOP", crate::DONTWAIT);
             }
-            let _ = thread.join();
+            // Dropped by a callback, on the handler thread itself: it stops after the current request.
+            if thread.thread().id() != std::thread::current().id() {
+                let _ = thread.join();
+            }
         }
     }
 }
@@ -643,7 +661,9 @@ impl Authenticator {
 
     /// Lets `handler` decide the requests of `domain` ([`ANY_DOMAIN`] for all) that pass the IP rules: it returns
     /// a reply to decide, or `None` to apply the built-in rules. It runs on the authenticator's thread; a panic in
-    /// it refuses the peer (`500`).
+    /// it refuses the peer (`500`) and the thread goes on. While it runs, no other request of the context is
+    /// decided, and dropping the authenticator waits for it to return: a callback that blocks stalls every
+    /// handshake that needs ZAP (libzmq gives up on one after `ZMQ_HANDSHAKE_IVL`).
     ///
     /// ```
     /// let ctx = zmq::Context::new();

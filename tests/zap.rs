@@ -4,6 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::thread;
 use std::time::Duration;
 
 use proptest::collection::vec;
@@ -223,5 +224,70 @@ fn credentials_of_the_wrong_shape_are_refused() {
             let reply = client.recv_multipart(0).unwrap();
             assert_eq!(reply[3], status, "{tail:?}: {reply:?}");
         }
+    });
+}
+
+/// A panic payload whose own `Drop` panics: dropping the caught payload must not unwind the handler thread.
+struct PanicsWhenDropped;
+
+impl Drop for PanicsWhenDropped {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            panic!("a panic payload that panics when dropped");
+        }
+    }
+}
+
+#[test]
+fn a_callback_panic_whose_payload_panics_on_drop_is_contained() {
+    within(|| {
+        let ctx = ctx();
+        let auth = zmq::Authenticator::new(&ctx).unwrap();
+        auth.configure_plain(zmq::ANY_DOMAIN, [("admin", "secret"), ("boom", "secret")]);
+        auth.set_handler(zmq::ANY_DOMAIN, |request| match request.plain_credentials() {
+            Some(("boom", _)) => std::panic::panic_any(PanicsWhenDropped),
+            _ => None,
+        });
+        auth.set_logger(|line| {
+            if line.contains("\"boom\"") {
+                std::panic::panic_any(PanicsWhenDropped);
+            }
+        });
+        assert!(!plain_exchange(&ctx, "boom", "secret", false));
+        assert!(plain_exchange(&ctx, "admin", "secret", true), "the authenticator still answers");
+        assert!(auth.is_running());
+    });
+}
+
+/// The last handle of an authenticator may be dropped by its own callback, on the handler thread: the drop must
+/// not wait for (join) the thread it runs on, nor panic.
+#[test]
+fn an_authenticator_dropped_by_its_own_callback() {
+    static SLOT: std::sync::Mutex<Option<zmq::Authenticator>> = std::sync::Mutex::new(None);
+    static DROPPED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    within(|| {
+        let ctx = ctx();
+        let auth = zmq::Authenticator::new(&ctx).unwrap();
+        auth.configure_plain(zmq::ANY_DOMAIN, [("admin", "secret")]);
+        auth.set_handler(zmq::ANY_DOMAIN, |_| {
+            drop(SLOT.lock().unwrap().take());
+            DROPPED.store(true, Ordering::SeqCst);
+            None
+        });
+        *SLOT.lock().unwrap() = Some(auth);
+        assert!(plain_exchange(&ctx, "admin", "secret", true), "the request being decided is still answered");
+        assert!(DROPPED.load(Ordering::SeqCst), "the drop returned");
+        // The endpoint is free again: a new authenticator can bind it.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let again = loop {
+            match zmq::Authenticator::new(&ctx) {
+                Ok(auth) => break auth,
+                Err(zmq::Error::EADDRINUSE) if std::time::Instant::now() < deadline => {
+                    thread::sleep(Duration::from_millis(10))
+                }
+                Err(err) => panic!("no new authenticator: {err}"),
+            }
+        };
+        assert!(again.is_running());
     });
 }
