@@ -384,11 +384,14 @@ impl Socket {
     ///
     /// * connect before any event can occur: before this call (inproc allows connecting before the bind);
     /// * stay connected and keep reading until the monitor is stopped ([`Socket::monitor_stop`], a newer monitor,
-    ///   or closing the socket — which sends `MONITOR_STOPPED` too); setting its `RCVHWM` to 0 before connecting
-    ///   lets events queue without limit, so a slow reader never blocks the socket.
+    ///   or closing the socket — which sends `MONITOR_STOPPED` too, from libzmq's reaper thread, stalling it until
+    ///   the context terminates if nobody reads); setting its `RCVHWM` to 0 before connecting lets events queue
+    ///   without limit, so a slow reader never blocks the socket.
     ///
-    /// Replacing or stopping a raw monitor through this crate never blocks, even without a reader: a reader is
-    /// connected for the `MONITOR_STOPPED` event when none is.
+    /// Replacing or stopping a raw monitor through this crate ([`Socket::monitor`], [`Socket::monitor_stop`],
+    /// [`crate::Monitor`]) does not wait for lack of a reader: when none is connected, the crate connects one for
+    /// the `MONITOR_STOPPED` event. (It needs the socket's context, so not for a socket adopted with `from_raw`
+    /// whose context is unknown; and it cannot help a reader of yours that is connected with a full queue.)
     #[doc(alias = "zmq_socket_monitor")]
     pub fn monitor(&self, monitor_endpoint: &str, events: i32) -> Result<()> {
         replacing(self, self.context().as_ref(), || socket_monitor(self, monitor_endpoint, events))?;
@@ -397,8 +400,8 @@ impl Socket {
     }
 
     /// Stops the socket's monitor, whichever started it ([`Socket::monitor`] or a [`crate::Monitor`], which then
-    /// receives `MONITOR_STOPPED` and no more events). Never blocks (see [`Socket::monitor`]). Calls
-    /// zmq_socket_monitor(3) with a NULL endpoint.
+    /// receives `MONITOR_STOPPED` and no more events), without waiting for lack of a reader (see
+    /// [`Socket::monitor`]). Calls zmq_socket_monitor(3) with a NULL endpoint.
     pub fn monitor_stop(&self) -> Result<()> {
         replacing(self, self.context().as_ref(), || stop_monitor(self))?;
         set_active(self, None);
