@@ -2,7 +2,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
-use std::fs;
 use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -10,185 +9,19 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
-use crate::cert::Certificate;
+use crate::cert::{read_text_file, Certificate};
 use crate::context::Context;
 use crate::curve::{key_from_bytes, key_to_z85};
 use crate::error::{Error, Result};
 use crate::socket::{Socket, SocketType};
+use crate::zap::ZAP_VERSION;
+pub use crate::zap::{ZapReply, ZapRequest, ZapStatus};
 
 /// Where a ZAP handler binds in a context (RFC 27). Only one socket per context can bind it.
 pub const ZAP_ENDPOINT: &str = "inproc://zeromq.zap.01";
 
 /// The domain name whose settings apply to every ZAP domain without its own (pyzmq and czmq use `"*"` too).
 pub const ANY_DOMAIN: &str = "*";
-
-/// The only ZAP version there is.
-const ZAP_VERSION: &[u8] = b"1.0";
-
-/// A ZAP request, as libzmq sends it (RFC 27).
-#[derive(Clone, PartialEq, Eq)]
-pub struct ZapRequest {
-    /// The protocol version, `"1.0"`.
-    pub version: String,
-    /// Opaque id that the reply must echo.
-    pub request_id: Vec<u8>,
-    /// The server socket's `ZMQ_ZAP_DOMAIN` (empty unless set).
-    pub domain: String,
-    /// The peer's IP address (without port), e.g. `"127.0.0.1"`.
-    pub address: String,
-    /// The peer's routing id (`ZMQ_ROUTING_ID` / `ZMQ_IDENTITY`), often empty.
-    pub routing_id: Vec<u8>,
-    /// The security mechanism: `"NULL"`, `"PLAIN"`, `"CURVE"` or `"GSSAPI"`.
-    pub mechanism: String,
-    /// Mechanism-specific frames: PLAIN username and password, the CURVE client public key (32 bytes), the GSSAPI
-    /// principal; none for NULL.
-    pub credentials: Vec<Vec<u8>>,
-}
-
-impl fmt::Debug for ZapRequest {
-    /// Shows everything but a PLAIN password.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let credentials: Vec<String> = match self.mechanism.as_str() {
-            "PLAIN" => self
-                .credentials
-                .iter()
-                .enumerate()
-                .map(|(i, c)| if i == 0 { String::from_utf8_lossy(c).into_owned() } else { "<hidden>".into() })
-                .collect(),
-            "CURVE" => self.curve_public_key().map(|k| key_to_z85(&k)).into_iter().collect(),
-            _ => self.credentials.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect(),
-        };
-        f.debug_struct("ZapRequest")
-            .field("domain", &self.domain)
-            .field("address", &self.address)
-            .field("routing_id", &String::from_utf8_lossy(&self.routing_id))
-            .field("mechanism", &self.mechanism)
-            .field("credentials", &credentials)
-            .finish()
-    }
-}
-
-impl ZapRequest {
-    /// Parses the frames of a request (from the version frame on; a REP socket delivers exactly these). `None` if
-    /// there are fewer than the six fixed frames.
-    pub fn from_frames(frames: &[Vec<u8>]) -> Option<ZapRequest> {
-        if frames.len() < 6 {
-            return None;
-        }
-        let text = |b: &Vec<u8>| String::from_utf8_lossy(b).into_owned();
-        Some(ZapRequest {
-            version: text(&frames[0]),
-            request_id: frames[1].clone(),
-            domain: text(&frames[2]),
-            address: text(&frames[3]),
-            routing_id: frames[4].clone(),
-            mechanism: text(&frames[5]),
-            credentials: frames[6..].to_vec(),
-        })
-    }
-
-    /// The PLAIN username and password, if this is a PLAIN request with UTF-8 credentials.
-    pub fn plain_credentials(&self) -> Option<(&str, &str)> {
-        match (self.mechanism.as_str(), self.credentials.as_slice()) {
-            ("PLAIN", [user, password, ..]) => {
-                Some((std::str::from_utf8(user).ok()?, std::str::from_utf8(password).ok()?))
-            }
-            _ => None,
-        }
-    }
-
-    /// The client's long-term public key, if this is a CURVE request.
-    pub fn curve_public_key(&self) -> Option<[u8; 32]> {
-        match (self.mechanism.as_str(), self.credentials.first()) {
-            ("CURVE", Some(key)) if key.len() == 32 => key_from_bytes(key).ok(),
-            _ => None,
-        }
-    }
-
-    /// The GSSAPI principal, if this is a GSSAPI request.
-    pub fn gssapi_principal(&self) -> Option<&str> {
-        match (self.mechanism.as_str(), self.credentials.first()) {
-            ("GSSAPI", Some(principal)) => std::str::from_utf8(principal).ok(),
-            _ => None,
-        }
-    }
-}
-
-/// The status of a ZAP reply.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ZapStatus {
-    /// `200`: admitted.
-    Success,
-    /// `300`: refused for now; the client may retry.
-    TemporaryError,
-    /// `400`: refused.
-    Failure,
-    /// `500`: the handler failed.
-    InternalError,
-}
-
-impl ZapStatus {
-    /// The three-digit code sent on the wire.
-    pub fn code(self) -> &'static str {
-        match self {
-            ZapStatus::Success => "200",
-            ZapStatus::TemporaryError => "300",
-            ZapStatus::Failure => "400",
-            ZapStatus::InternalError => "500",
-        }
-    }
-}
-
-/// A ZAP reply: the decision on one request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ZapReply {
-    /// Admitted or not.
-    pub status: ZapStatus,
-    /// A short explanation, for logs.
-    pub status_text: String,
-    /// The user id libzmq attaches to the peer's messages (`"User-Id"` property); empty for none.
-    pub user_id: String,
-    /// Properties libzmq attaches to the peer's messages (names of 1 to 255 bytes).
-    pub metadata: Vec<(String, Vec<u8>)>,
-}
-
-impl ZapReply {
-    /// Admits the peer (`200 OK`) with this user id.
-    pub fn allow(user_id: impl Into<String>) -> ZapReply {
-        ZapReply { status: ZapStatus::Success, status_text: "OK".into(), user_id: user_id.into(), metadata: vec![] }
-    }
-
-    /// Refuses the peer (`400`) with this reason.
-    pub fn deny(reason: impl Into<String>) -> ZapReply {
-        ZapReply { status: ZapStatus::Failure, status_text: reason.into(), user_id: String::new(), metadata: vec![] }
-    }
-
-    /// Adds a metadata property (ignored on the wire if the name is empty or longer than 255 bytes).
-    pub fn with_metadata(mut self, name: impl Into<String>, value: impl Into<Vec<u8>>) -> ZapReply {
-        self.metadata.push((name.into(), value.into()));
-        self
-    }
-
-    /// Whether the reply admits the peer.
-    pub fn is_allowed(&self) -> bool {
-        self.status == ZapStatus::Success
-    }
-
-    /// The metadata frame: ZMTP property encoding (name length byte, name, 4-byte big-endian value length, value).
-    fn encode_metadata(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        for (name, value) in &self.metadata {
-            if name.is_empty() || name.len() > 255 || value.len() > u32::MAX as usize {
-                continue;
-            }
-            out.push(name.len() as u8);
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(&(value.len() as u32).to_be_bytes());
-            out.extend_from_slice(value);
-        }
-        out
-    }
-}
 
 /// A callback deciding ZAP requests; `None` leaves the decision to the built-in rules.
 pub type ZapHandler = dyn Fn(&ZapRequest) -> Option<ZapReply> + Send + Sync;
@@ -244,7 +77,8 @@ impl Config {
     fn check_mechanism(&self, request: &ZapRequest) -> ZapReply {
         let domain = request.domain.as_str();
         match request.mechanism.as_str() {
-            "NULL" => ZapReply::allow(""),
+            "NULL" if request.credentials.is_empty() => ZapReply::allow(""),
+            "NULL" => ZapReply::deny("malformed NULL request: it carries credentials"),
             "PLAIN" => {
                 let Some(table) = self.lookup(domain, |p| p.passwords.as_ref()) else {
                     return ZapReply::deny("PLAIN is not configured for this domain");
@@ -274,7 +108,10 @@ impl Config {
                     },
                 }
             }
-            "GSSAPI" => ZapReply::allow(request.gssapi_principal().unwrap_or_default()),
+            "GSSAPI" => match request.gssapi_principal() {
+                Some(principal) => ZapReply::allow(principal),
+                None => ZapReply::deny("malformed GSSAPI credentials"),
+            },
             other => ZapReply::deny(format!("unsupported mechanism {other:?}")),
         }
     }
@@ -311,10 +148,10 @@ impl Shared {
             config.lookup(&request.domain, |p| p.handler.as_ref()).cloned()
         };
         if let Some(handler) = handler {
-            match catch_unwind(AssertUnwindSafe(|| handler(request))) {
-                Ok(Some(reply)) => return reply,
-                Ok(None) => {}
-                Err(_) => {
+            match contain(|| handler(request)) {
+                Some(Some(reply)) => return reply,
+                Some(None) => {}
+                None => {
                     return ZapReply {
                         status: ZapStatus::InternalError,
                         ..ZapReply::deny("the authentication callback panicked")
@@ -346,9 +183,24 @@ impl Shared {
         );
         match logger {
             Some(logger) => {
-                let _ = catch_unwind(AssertUnwindSafe(|| logger(&line)));
+                let _ = contain(|| logger(&line));
             }
             None => eprintln!("{line}"),
+        }
+    }
+}
+
+/// Runs a user callback on the handler thread, catching a panic: `None` if it panicked. The panic's payload is
+/// dropped under `catch_unwind` too (its `Drop` may panic), and a payload of that second panic is leaked, so
+/// nothing a callback does can unwind the handler thread.
+fn contain<R>(callback: impl FnOnce() -> R) -> Option<R> {
+    match catch_unwind(AssertUnwindSafe(callback)) {
+        Ok(value) => Some(value),
+        Err(payload) => {
+            if let Err(second) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+                std::mem::forget(second);
+            }
+            None
         }
     }
 }
@@ -446,7 +298,10 @@ impl Drop for Authenticator {
                 // Fails only if the context was shut down, and then the thread has seen ETERM already.
                 let _ = control.send("STOP", crate::DONTWAIT);
             }
-            let _ = thread.join();
+            // Dropped by a callback, on the handler thread itself: it stops after the current request.
+            if thread.thread().id() != std::thread::current().id() {
+                let _ = thread.join();
+            }
         }
     }
 }
@@ -641,7 +496,9 @@ impl Authenticator {
 
     /// Lets `handler` decide the requests of `domain` ([`ANY_DOMAIN`] for all) that pass the IP rules: it returns
     /// a reply to decide, or `None` to apply the built-in rules. It runs on the authenticator's thread; a panic in
-    /// it refuses the peer (`500`).
+    /// it refuses the peer (`500`) and the thread goes on. While it runs, no other request of the context is
+    /// decided, and dropping the authenticator waits for it to return: a callback that blocks stalls every
+    /// handshake that needs ZAP (libzmq gives up on one after `ZMQ_HANDSHAKE_IVL`).
     ///
     /// ```
     /// let ctx = zmq::Context::new();
@@ -746,9 +603,12 @@ fn read_curve_dir(dir: &Path) -> io::Result<HashMap<[u8; 32], BTreeMap<String, S
     Ok(Certificate::load_dir(dir)?.into_iter().map(|c| (c.public_key, c.metadata)).collect())
 }
 
+/// The largest password file read (16 MiB).
+const MAX_PASSWORD_FILE_SIZE: u64 = 16 << 20;
+
 /// Reads `user=password` lines.
 fn read_password_file(path: &Path) -> io::Result<HashMap<String, String>> {
-    let text = fs::read_to_string(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    let text = read_text_file(path, MAX_PASSWORD_FILE_SIZE)?;
     let mut table = HashMap::new();
     for (index, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -828,12 +688,6 @@ mod tests {
         s.config().domains.insert(ANY_DOMAIN.into(), DomainPolicy { handler: Some(handler), ..Default::default() });
         let reply = s.decide(&request("NULL", "1.2.3.4", &[])); // prints the panic message; that is expected
         assert_eq!(reply.status, ZapStatus::InternalError);
-    }
-
-    #[test]
-    fn metadata_uses_zmtp_property_encoding() {
-        let reply = ZapReply::allow("u").with_metadata("ab", b"xyz".to_vec()).with_metadata("", b"skipped".to_vec());
-        assert_eq!(reply.encode_metadata(), b"\x02ab\x00\x00\x00\x03xyz".to_vec());
     }
 
     #[test]

@@ -216,11 +216,15 @@ impl Certificate {
         Ok(Certificate { public_key, secret_key, metadata })
     }
 
-    /// Loads a certificate file (public or secret, whichever `path` names). Errors name the file.
+    /// The largest certificate file [`Certificate::load`] reads (1 MiB; real ones are well under 1 KiB).
+    pub const MAX_FILE_SIZE: u64 = 1 << 20;
+
+    /// Loads a certificate file (public or secret, whichever `path` names). Errors name the file: `InvalidInput`
+    /// for something other than a regular file (a FIFO is refused, not waited on), `InvalidData` for a file
+    /// larger than [`Certificate::MAX_FILE_SIZE`], not UTF-8, or not a valid certificate.
     pub fn load(path: impl AsRef<Path>) -> io::Result<Certificate> {
         let path = path.as_ref();
-        let bytes = fs::read(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-        let text = String::from_utf8(bytes).map_err(|_| invalid(format!("{}: not UTF-8 text", path.display())))?;
+        let text = read_text_file(path, Self::MAX_FILE_SIZE)?;
         Certificate::parse(&text).map_err(|e| invalid(format!("{}: {e}", path.display())))
     }
 
@@ -299,13 +303,16 @@ impl Certificate {
         Ok(out)
     }
 
-    /// Writes the public file at exactly `path` (replacing it).
+    /// Writes the public file at exactly `path` (replacing it, a symlink included, without following it).
+    /// `InvalidInput` if `path` does not end in a file name.
     pub fn save_public(&self, path: impl AsRef<Path>) -> io::Result<()> {
         write_file(path.as_ref(), &self.to_public_text()?, false)
     }
 
-    /// Writes the secret file at exactly `path` (replacing it), readable and writable by its owner only
-    /// (mode 0600, also when the file existed with a wider mode). `InvalidInput` without a secret key.
+    /// Writes the secret file at exactly `path` (replacing it, a symlink included, without following it), readable
+    /// and writable by its owner only (mode 0600, also when the file existed with a wider mode). The key is never
+    /// written through a file that existed before: it goes to a new file under an unpredictable temporary name,
+    /// renamed over `path`. `InvalidInput` without a secret key, or if `path` does not end in a file name.
     pub fn save_secret(&self, path: impl AsRef<Path>) -> io::Result<()> {
         write_file(path.as_ref(), &self.to_secret_text()?, true)
     }
@@ -315,7 +322,11 @@ impl Certificate {
     /// `BASE.key_secret` first). Returns the public and (if written) secret paths.
     ///
     /// `base` is a path without extension, e.g. `certs/server` → `certs/server.key`, `certs/server.key_secret`.
+    ///
+    /// `InvalidInput` if `base` does not end in a file name (`certs/`, `.`, an empty path): the files would be
+    /// hidden ones (`certs/.key`), which [`Certificate::load_dir`] skips.
     pub fn save(&self, base: impl AsRef<Path>) -> io::Result<(PathBuf, Option<PathBuf>)> {
+        file_name_of(base.as_ref())?;
         let base = base.as_ref().as_os_str();
         let mut public = base.to_owned();
         public.push(Self::PUBLIC_SUFFIX);
@@ -330,6 +341,27 @@ impl Certificate {
         self.save_secret(&secret)?;
         Ok((public, Some(secret)))
     }
+}
+
+/// Reads a text file of at most `limit` bytes. It is opened without blocking and must be a regular file, so a
+/// FIFO or device at `path` gives an error instead of a wait; errors name the file.
+pub(crate) fn read_text_file(path: &Path, limit: u64) -> io::Result<String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    let named =
+        |kind: io::ErrorKind, why: &dyn fmt::Display| io::Error::new(kind, format!("{}: {why}", path.display()));
+    let file =
+        fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path).map_err(|e| named(e.kind(), &e))?;
+    if !file.metadata().map_err(|e| named(e.kind(), &e))?.is_file() {
+        return Err(named(io::ErrorKind::InvalidInput, &"not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| named(e.kind(), &e))?;
+    if bytes.len() as u64 > limit {
+        return Err(named(io::ErrorKind::InvalidData, &format_args!("larger than {limit} bytes")));
+    }
+    String::from_utf8(bytes).map_err(|_| named(io::ErrorKind::InvalidData, &"not UTF-8 text"))
 }
 
 fn invalid(message: String) -> io::Error {
@@ -420,27 +452,65 @@ fn quote(value: &str) -> io::Result<String> {
     }
 }
 
+/// The last component of `path` as written, if it is a file name: not empty, `.` or `..`, and not followed by a
+/// separator (`Path::file_name` would read `dir/` and `dir/.` as `dir`).
+fn file_name_of(path: &Path) -> io::Result<&std::ffi::OsStr> {
+    use std::os::unix::ffi::OsStrExt;
+
+    let bytes = path.as_os_str().as_bytes();
+    let last = bytes.rsplit(|b| *b == b'/').next().unwrap_or_default();
+    match last {
+        b"" | b"." | b".." => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{:?}: the path does not end in a file name", path.display()),
+        )),
+        _ => Ok(std::ffi::OsStr::from_bytes(last)),
+    }
+}
+
+/// A temporary name next to `file_name` that nobody can guess ahead: `.NAME.` and 16 hex digits of a hash keyed
+/// by the process's random `RandomState` seed, then `.tmp`.
+fn temporary_name(file_name: &std::ffi::OsStr, attempt: u32) -> std::ffi::OsString {
+    use std::hash::{BuildHasher, Hasher};
+
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    hasher.write_u32(attempt);
+    if let Ok(now) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        hasher.write_u128(now.as_nanos());
+    }
+    let mut name = std::ffi::OsString::from(".");
+    name.push(file_name);
+    name.push(format!(".{:016x}.tmp", hasher.finish()));
+    name
+}
+
 /// Writes `text` to `path`, through a temporary file in the same directory renamed into place, so a reader never
-/// sees half a certificate. A private file is created with mode 0600 from the start.
+/// sees half a certificate. The temporary file is new (`O_CREAT | O_EXCL | O_NOFOLLOW`, so nothing planted at its
+/// name — a symlink included — is ever opened) and has an unpredictable name; a private one has mode 0600 from
+/// its creation. The rename replaces whatever `path` was, a symlink included, without following it.
 fn write_file(path: &Path, text: &str, private: bool) -> io::Result<()> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{}: not a file path", path.display())))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(file_name);
-    tmp_name.push(format!(".tmp{}", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-
+    let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+    let file_name = file_name_of(path)?;
     let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true).custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
     if private {
         options.mode(0o600);
     }
+    let mut attempt = 0;
+    let (tmp, mut file) = loop {
+        let tmp = path.with_file_name(temporary_name(file_name, attempt));
+        match options.open(&tmp) {
+            Ok(file) => break (tmp, file),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+            Err(e) => return Err(named(e)),
+        }
+    };
     let result = (|| {
-        let mut file = options.open(&tmp)?;
         if private {
+            // The umask may have removed bits from 0600; the file is ours alone, so set it exactly.
             file.set_permissions(fs::Permissions::from_mode(0o600))?;
         }
         file.write_all(text.as_bytes())?;
@@ -450,7 +520,7 @@ fn write_file(path: &Path, text: &str, private: bool) -> io::Result<()> {
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
-    result.map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+    result.map_err(named)
 }
 
 #[cfg(test)]

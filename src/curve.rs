@@ -77,7 +77,8 @@ pub fn z85_encode(data: &[u8]) -> std::result::Result<String, EncodeError> {
     if data.is_empty() {
         return Ok(String::new());
     }
-    let mut dest = vec![0u8; data.len() * 5 / 4 + 1];
+    // Computed as (len / 4) * 5, which cannot overflow for any slice (len * 5 could).
+    let mut dest = vec![0u8; data.len() / 4 * 5 + 1];
     // SAFETY: `dest` holds size*5/4 characters plus the NUL terminator, as zmq_z85_encode(3) requires.
     let rc = unsafe { zmq_sys::zmq_z85_encode(dest.as_mut_ptr() as *mut c_char, data.as_ptr(), data.len()) };
     if rc.is_null() {
@@ -97,7 +98,7 @@ pub fn z85_decode(data: &str) -> std::result::Result<Vec<u8>, DecodeError> {
     if data.is_empty() {
         return Ok(Vec::new()); // libzmq refuses empty input; it simply decodes to nothing
     }
-    let mut dest = vec![0u8; data.len() * 4 / 5];
+    let mut dest = vec![0u8; data.len() / 5 * 4];
     // SAFETY: `dest` has room for len*4/5 bytes, as zmq_z85_decode(3) requires; the input is NUL-terminated.
     let rc = unsafe { zmq_sys::zmq_z85_decode(dest.as_mut_ptr(), text.as_ptr()) };
     if rc.is_null() {

@@ -84,6 +84,7 @@ mod proxy;
 mod socket;
 mod sockopt;
 mod timers;
+mod zap;
 
 use std::ffi::CString;
 

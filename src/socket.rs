@@ -297,26 +297,6 @@ impl Socket {
         self.last_endpoint()
     }
 
-    /// Starts publishing this socket's events on a PAIR endpoint (`inproc://…`), for a PAIR socket to read;
-    /// [`crate::Monitor`] does all of it and parses the events.
-    ///
-    /// libzmq blocks the thread that reports an event while no reader is connected (even a `bind` can hang):
-    /// connect the PAIR reader first (inproc allows connecting before the bind), or use [`crate::Monitor`]. `events` is a mask of `ZMQ_EVENT_*` values (`zmq::SocketEvent::ALL.to_raw() as i32` for all).
-    /// Calls zmq_socket_monitor(3).
-    #[doc(alias = "zmq_socket_monitor")]
-    pub fn monitor(&self, monitor_endpoint: &str, events: i32) -> Result<()> {
-        // SAFETY: as in bind.
-        with_c_str(monitor_endpoint, |ep| {
-            check(unsafe { zmq_sys::zmq_socket_monitor(self.as_raw(), ep, events as c_int) }).map(drop)
-        })
-    }
-
-    /// Stops a monitor started with [`Socket::monitor`].
-    pub fn monitor_stop(&self) -> Result<()> {
-        // SAFETY: a NULL endpoint stops monitoring (zmq_socket_monitor(3)).
-        check(unsafe { zmq_sys::zmq_socket_monitor(self.as_raw(), std::ptr::null(), 0) }).map(drop)
-    }
-
     /// Joins a group, on a DISH socket (draft). Calls zmq_join(3).
     #[cfg(zmq_draft)]
     #[doc(alias = "zmq_join")]

@@ -332,7 +332,7 @@ mod v2 {
                 let _ = server.get_events(); // lets the socket process pending commands (see zmq_socket_monitor_versioned(3))
                 monitor.request_pipes_stats().unwrap();
                 match monitor.recv_timeout(Duration::from_millis(50)).unwrap() {
-                    Some(e) if e.event == SocketEvent::PIPES_STATS && e.values[1] == 3 => break e,
+                    Some(e) if e.is_pipes_stats() && e.values[1] == 3 => break e,
                     Some(e) => seen.push(e),
                     None => {}
                 }
@@ -344,4 +344,226 @@ mod v2 {
             assert_eq!(v1.request_pipes_stats(), Err(Error::EINVAL));
         });
     }
+}
+
+/// zmq 0.10 code passes the mask as `SocketEvent::ALL as i32`, connects its own PAIR reader and decodes the event
+/// number with `SocketEvent::from_raw`.
+#[test]
+fn raw_monitor_with_the_zmq_0_10_mask() {
+    within(LIMIT, || {
+        let ctx = ctx();
+        let server = ctx.socket(zmq::ROUTER).unwrap();
+        let endpoint = "inproc://monitor-test.raw-0-10-mask";
+        server.monitor(endpoint, zmq::SocketEvent::ALL as i32).unwrap();
+        let reader = ctx.socket(zmq::PAIR).unwrap();
+        reader.set_rcvtimeo(5000).unwrap();
+        reader.connect(endpoint).unwrap();
+        let bound = server.bind_to("tcp://127.0.0.1:*").unwrap();
+        let frames = reader.recv_multipart(0).unwrap();
+        let number = u16::from_ne_bytes([frames[0][0], frames[0][1]]);
+        assert_eq!(SocketEvent::from_raw(number), SocketEvent::LISTENING);
+        assert_eq!(String::from_utf8_lossy(&frames[1]), bound);
+        server.monitor_stop().unwrap();
+        let stopped = MonitorEvent::parse_v1(&reader.recv_multipart(0).unwrap()).unwrap();
+        assert_eq!(stopped.event, SocketEvent::MONITOR_STOPPED);
+    });
+}
+
+/// `SocketEvent` is field-less, as in zmq 0.10: each variant's discriminant is its `ZMQ_EVENT_*` number.
+#[test]
+fn socket_event_discriminants_are_the_libzmq_numbers() {
+    let table = [
+        (SocketEvent::CONNECTED, zmq_sys::ZMQ_EVENT_CONNECTED),
+        (SocketEvent::CONNECT_DELAYED, zmq_sys::ZMQ_EVENT_CONNECT_DELAYED),
+        (SocketEvent::CONNECT_RETRIED, zmq_sys::ZMQ_EVENT_CONNECT_RETRIED),
+        (SocketEvent::LISTENING, zmq_sys::ZMQ_EVENT_LISTENING),
+        (SocketEvent::BIND_FAILED, zmq_sys::ZMQ_EVENT_BIND_FAILED),
+        (SocketEvent::ACCEPTED, zmq_sys::ZMQ_EVENT_ACCEPTED),
+        (SocketEvent::ACCEPT_FAILED, zmq_sys::ZMQ_EVENT_ACCEPT_FAILED),
+        (SocketEvent::CLOSED, zmq_sys::ZMQ_EVENT_CLOSED),
+        (SocketEvent::CLOSE_FAILED, zmq_sys::ZMQ_EVENT_CLOSE_FAILED),
+        (SocketEvent::DISCONNECTED, zmq_sys::ZMQ_EVENT_DISCONNECTED),
+        (SocketEvent::MONITOR_STOPPED, zmq_sys::ZMQ_EVENT_MONITOR_STOPPED),
+        (SocketEvent::HANDSHAKE_FAILED_NO_DETAIL, zmq_sys::ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL),
+        (SocketEvent::HANDSHAKE_SUCCEEDED, zmq_sys::ZMQ_EVENT_HANDSHAKE_SUCCEEDED),
+        (SocketEvent::HANDSHAKE_FAILED_PROTOCOL, zmq_sys::ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL),
+        (SocketEvent::HANDSHAKE_FAILED_AUTH, zmq_sys::ZMQ_EVENT_HANDSHAKE_FAILED_AUTH),
+        (SocketEvent::ALL, zmq_sys::ZMQ_EVENT_ALL),
+    ];
+    for (event, number) in table {
+        assert_eq!(event as i32, number as i32, "{event:?}");
+        assert_eq!(event.to_raw(), number as u16, "{event:?}");
+        assert_eq!(SocketEvent::from_raw(number as u16), event);
+        assert_eq!(SocketEvent::try_from_raw(u64::from(number)), Some(event));
+    }
+    assert_eq!(SocketEvent::ALL as i32, 0xFFFF);
+    assert_eq!(SocketEvent::CONNECTED as i32, 1);
+}
+
+/// Event numbers the enum does not name (a v1 bit libzmq does not use, the v2 `PIPES_STATS`, a future event)
+/// are kept in `MonitorEvent::number`; `from_raw` maps them to `ALL` instead of panicking as zmq 0.10 did.
+#[test]
+fn unknown_event_numbers_are_kept() {
+    assert_eq!(SocketEvent::try_from_raw(0x8000), None);
+    assert_eq!(SocketEvent::from_raw(0x8000), SocketEvent::ALL);
+    assert_eq!(SocketEvent::try_from_raw(3), None, "not a single event bit");
+
+    let mut head = 0x8000u16.to_ne_bytes().to_vec();
+    head.extend_from_slice(&7u32.to_ne_bytes());
+    let event = MonitorEvent::parse_v1(&[head, b"tcp://127.0.0.1:1".to_vec()]).unwrap();
+    assert_eq!((event.number, event.event, event.value), (0x8000, SocketEvent::ALL, 7));
+    assert_eq!(event.kind(), None);
+
+    for number in [u64::from(zmq_sys::ZMQ_EVENT_PIPES_STATS), 1 << 40] {
+        let mut frames = vec![number.to_ne_bytes().to_vec(), 2u64.to_ne_bytes().to_vec()];
+        frames.push(5u64.to_ne_bytes().to_vec());
+        frames.push(6u64.to_ne_bytes().to_vec());
+        frames.push(b"tcp://127.0.0.1:1".to_vec());
+        frames.push(b"tcp://127.0.0.1:2".to_vec());
+        let event = MonitorEvent::parse_v2(&frames).unwrap();
+        assert_eq!((event.number, event.event, event.kind()), (number, SocketEvent::ALL, None));
+        assert_eq!(event.values, [5, 6]);
+        assert_eq!(event.is_pipes_stats(), number == u64::from(zmq_sys::ZMQ_EVENT_PIPES_STATS));
+    }
+}
+
+/// A raw monitor started while a `Monitor` runs replaces it (libzmq allows one monitor per socket). Dropping the
+/// `Monitor` afterwards must neither stop the raw monitor nor block, whether the raw one has a reader or not.
+#[test]
+fn dropping_a_monitor_replaced_by_a_raw_monitor_without_reader() {
+    within(LIMIT, || {
+        let ctx = ctx();
+        let server = ctx.socket(zmq::ROUTER).unwrap();
+        let monitor = Monitor::new(&ctx, &server, SocketEvent::ALL as i32).unwrap();
+        server.monitor("inproc://monitor-test.replaces-typed.no-reader", SocketEvent::ALL as i32).unwrap();
+        // The replaced monitor heard libzmq stop it.
+        assert_eq!(expect(&monitor, SocketEvent::MONITOR_STOPPED, &mut Vec::new()).number, 0x400);
+        drop(monitor);
+        // Stopping a raw monitor that has no reader does not block either.
+        server.monitor_stop().unwrap();
+        server.bind("tcp://127.0.0.1:*").unwrap();
+    });
+}
+
+#[test]
+fn dropping_a_monitor_leaves_the_raw_monitor_that_replaced_it_running() {
+    within(LIMIT, || {
+        let ctx = ctx();
+        let server = ctx.socket(zmq::ROUTER).unwrap();
+        let monitor = Monitor::new(&ctx, &server, SocketEvent::ALL as i32).unwrap();
+        let endpoint = "inproc://monitor-test.replaces-typed.with-reader";
+        let reader = ctx.socket(zmq::PAIR).unwrap();
+        reader.set_rcvtimeo(5000).unwrap();
+        reader.connect(endpoint).unwrap();
+        server.monitor(endpoint, SocketEvent::ALL as i32).unwrap();
+        drop(monitor);
+        let bound = server.bind_to("tcp://127.0.0.1:*").unwrap();
+        let event = MonitorEvent::parse_v1(&reader.recv_multipart(0).unwrap()).unwrap();
+        assert_eq!((event.event, event.endpoint), (SocketEvent::LISTENING, bound), "the raw monitor still runs");
+        server.monitor_stop().unwrap();
+    });
+}
+
+/// A raw monitor nobody reads, then a `Monitor` of the same socket: replacing the raw one must not block on the
+/// MONITOR_STOPPED event libzmq sends it.
+#[test]
+fn a_monitor_replaces_a_raw_monitor_without_reader() {
+    within(LIMIT, || {
+        let ctx = ctx();
+        let server = ctx.socket(zmq::ROUTER).unwrap();
+        server.monitor("inproc://monitor-test.raw-then-typed", SocketEvent::ALL as i32).unwrap();
+        let monitor = Monitor::for_socket(&server, SocketEvent::ALL as i32).unwrap();
+        let bound = server.bind_to("tcp://127.0.0.1:*").unwrap();
+        assert_eq!(expect(&monitor, SocketEvent::LISTENING, &mut Vec::new()).endpoint, bound);
+        // A raw monitor replacing another raw monitor without reader does not block either.
+        server.monitor("inproc://monitor-test.raw-then-typed.2", SocketEvent::ALL as i32).unwrap();
+        server.monitor("inproc://monitor-test.raw-then-typed.3", SocketEvent::ALL as i32).unwrap();
+        server.monitor_stop().unwrap();
+    });
+}
+
+/// The monitor's reader cannot be disconnected through the `Monitor` (that made the next event block the
+/// socket); it is polled through `as_poll_item`.
+#[test]
+fn the_reader_is_polled_with_other_sockets() {
+    within(LIMIT, || {
+        let ctx = ctx();
+        let server = ctx.socket(zmq::ROUTER).unwrap();
+        server.set_rcvtimeo(5000).unwrap();
+        let monitor = Monitor::new(&ctx, &server, SocketEvent::ALL as i32).unwrap();
+        let client = ctx.socket(zmq::DEALER).unwrap();
+        let mut items = [server.as_poll_item(zmq::POLLIN), monitor.as_poll_item(zmq::POLLIN)];
+        assert_eq!(zmq::poll(&mut items, 0).unwrap(), 0);
+        let bound = server.bind_to("tcp://127.0.0.1:*").unwrap();
+        client.connect(&bound).unwrap();
+        client.send("hello", 0).unwrap();
+        let (mut events, mut message) = (Vec::new(), None);
+        let deadline = Instant::now() + WAIT;
+        while message.is_none() || !kinds(&events).contains(&SocketEvent::ACCEPTED) {
+            assert!(Instant::now() < deadline, "no message and ACCEPTED within {WAIT:?}: {events:?}");
+            let mut items = [server.as_poll_item(zmq::POLLIN), monitor.as_poll_item(zmq::POLLIN)];
+            zmq::poll(&mut items, 100).unwrap();
+            if items[0].is_readable() {
+                message = Some(server.recv_multipart(0).unwrap());
+            }
+            if items[1].is_readable() {
+                while let Some(event) = monitor.try_recv().unwrap() {
+                    events.push(event);
+                }
+            }
+        }
+        assert_eq!(events[0].event, SocketEvent::LISTENING);
+        assert_eq!(events[0].endpoint, bound);
+        assert_eq!(message.unwrap()[1], b"hello");
+        assert!(monitor.get_fd().unwrap() >= 0);
+    });
+}
+
+/// Events nobody reads queue without limit: libzmq would otherwise block the reporting thread (here the one
+/// calling `bind`) once the queue holds a high-water mark's worth (1000 + 1000 by default).
+#[test]
+fn unread_events_never_block_the_socket() {
+    within(LIMIT, || {
+        let ctx = ctx();
+        let server = ctx.socket(zmq::ROUTER).unwrap();
+        let monitor = Monitor::new(&ctx, &server, SocketEvent::LISTENING as i32).unwrap();
+        for _ in 0..2500 {
+            let endpoint = server.bind_to("tcp://127.0.0.1:*").unwrap();
+            server.unbind(&endpoint).unwrap();
+        }
+        drop(monitor);
+    });
+}
+
+/// A socket adopted with `from_raw` has no known context: the monitor checks the one it is given with a probe
+/// endpoint, which replaces the socket's current monitor, and that must not block either.
+#[test]
+fn a_monitor_of_an_adopted_socket() {
+    within(LIMIT, || {
+        // SAFETY: zmq_ctx_new has no preconditions; it returns a new context or NULL.
+        let raw_ctx = unsafe { zmq_sys::zmq_ctx_new() };
+        assert!(!raw_ctx.is_null());
+        {
+            // SAFETY: the context is terminated only after this block, when every handle of it is gone.
+            let ctx = unsafe { Context::from_raw_borrowed(raw_ctx) };
+            // SAFETY: `raw_ctx` is a live context.
+            let raw = unsafe { zmq_sys::zmq_socket(raw_ctx, zmq_sys::ZMQ_ROUTER as i32) };
+            assert!(!raw.is_null());
+            // SAFETY: `raw` is an open socket that nothing else uses or closes, on a context that outlives it.
+            let server = unsafe { zmq::Socket::from_raw(raw) };
+            server.set_linger(0).unwrap();
+            assert!(server.context().is_none());
+            let all = SocketEvent::ALL as i32;
+            assert_eq!(Monitor::for_socket(&server, all).err(), Some(Error::EINVAL));
+            assert_eq!(Monitor::new(&self::ctx(), &server, all).err(), Some(Error::EINVAL));
+            server.monitor("inproc://monitor-test.adopted.raw", all).unwrap(); // no reader
+            let monitor = Monitor::new(&ctx, &server, all).unwrap();
+            let bound = server.bind_to("tcp://127.0.0.1:*").unwrap();
+            assert_eq!(expect(&monitor, SocketEvent::LISTENING, &mut Vec::new()).endpoint, bound);
+            drop(monitor);
+            drop(server);
+        }
+        // SAFETY: every socket of the context is closed and no handle of it is left.
+        assert_eq!(unsafe { zmq_sys::zmq_ctx_term(raw_ctx) }, 0);
+    });
 }

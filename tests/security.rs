@@ -58,32 +58,9 @@ fn socket(ctx: &zmq::Context, kind: zmq::SocketType) -> zmq::Socket {
     s
 }
 
-/// A scratch directory, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "zmq-security-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = fs::remove_dir_all(&path);
-        fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
+use temp_dir::TempDir;
 
 fn fixture(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/certs").join(path)
@@ -391,7 +368,7 @@ fn curve_without_configuration_is_refused_once_an_authenticator_runs() {
 #[test]
 fn key_removed_from_the_directory_is_refused_after_reload() {
     within(|| {
-        let dir = TempDir::new("curve-dir");
+        let dir = TempDir::new("security-curve-dir");
         let ctx = ctx();
         let alice = zmq::Certificate::new().unwrap().with_meta("name", "alice");
         let bob = zmq::Certificate::new().unwrap().with_meta("name", "bob");
@@ -425,7 +402,7 @@ fn key_removed_from_the_directory_is_refused_after_reload() {
 
 #[test]
 fn failed_reload_keeps_the_previous_keys() {
-    let dir = TempDir::new("curve-dir-bad");
+    let dir = TempDir::new("security-curve-dir-bad");
     let ctx = ctx();
     zmq::Certificate::new().unwrap().save(dir.path().join("one")).unwrap();
     let auth = zmq::Authenticator::new(&ctx).unwrap();
@@ -509,7 +486,7 @@ fn plain_unknown_user_is_refused() {
 #[test]
 fn plain_password_file_and_reload() {
     within(|| {
-        let dir = TempDir::new("passwords");
+        let dir = TempDir::new("security-passwords");
         let file = dir.path().join("passwords.txt");
         fs::write(&file, "# users\nadmin=secret\n\n  guest = guest  \n").unwrap();
         let ctx = ctx();
@@ -892,7 +869,7 @@ fn read_like_pyzmq(path: &Path) -> (Option<String>, Option<String>) {
 
 #[test]
 fn saved_certificates_have_the_shared_layout() {
-    let dir = TempDir::new("save");
+    let dir = TempDir::new("security-save");
     let cert = zmq::Certificate::new().unwrap().with_meta("name", "saved one").with_meta("email", "a@b.c");
     let (public_path, secret_path) = cert.save(dir.path().join("node")).unwrap();
     let secret_path = secret_path.unwrap();
@@ -929,7 +906,7 @@ fn saved_certificates_have_the_shared_layout() {
 
 #[test]
 fn secret_file_mode_is_tightened_when_overwriting() {
-    let dir = TempDir::new("mode");
+    let dir = TempDir::new("security-mode");
     let path = dir.path().join("x.key_secret");
     fs::write(&path, "old").unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
@@ -958,7 +935,7 @@ fn metadata_that_cannot_be_written_is_an_error() {
 
 #[test]
 fn load_dir_reads_public_certificates_only() {
-    let dir = TempDir::new("dir");
+    let dir = TempDir::new("security-dir");
     let a = zmq::Certificate::new().unwrap().with_meta("name", "a");
     let b = zmq::Certificate::new().unwrap().with_meta("name", "b");
     a.save(dir.path().join("a")).unwrap();
@@ -1009,7 +986,7 @@ fn certificate_errors_are_clear() {
 #[ignore = "needs pyzmq: set ZMQ_TEST_PYTHON to a python that has it"]
 fn pyzmq_interoperates() {
     let python = std::env::var("ZMQ_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    let dir = TempDir::new("pyzmq");
+    let dir = TempDir::new("security-pyzmq");
     let ours = zmq::Certificate::new().unwrap().with_meta("name", "from rust");
     ours.save(dir.path().join("rust")).unwrap();
     let script = format!(
@@ -1072,7 +1049,7 @@ int main (int argc, char **argv) {
 #[ignore = "needs a C compiler and libczmq-dev"]
 fn czmq_interoperates() {
     use std::process::Command;
-    let dir = TempDir::new("czmq");
+    let dir = TempDir::new("security-czmq");
     let source = dir.path().join("certtool.c");
     let tool = dir.path().join("certtool");
     fs::write(&source, CZMQ_CERTTOOL).unwrap();
