@@ -391,7 +391,10 @@ impl Socket {
     /// Replacing or stopping a raw monitor through this crate ([`Socket::monitor`], [`Socket::monitor_stop`],
     /// [`crate::Monitor`]) does not wait for lack of a reader: when none is connected, the crate connects one for
     /// the `MONITOR_STOPPED` event. (It needs the socket's context, so not for a socket adopted with `from_raw`
-    /// whose context is unknown; and it cannot help a reader of yours that is connected with a full queue.)
+    /// whose context is unknown; and it cannot help a reader of yours that is connected with a full queue, or one
+    /// that has disconnected: libzmq keeps the dead reader's pipe, turns every new reader away, and the
+    /// `MONITOR_STOPPED` event then blocks the caller of `monitor`/`monitor_stop`, or the reaper thread on close,
+    /// until the context is shut down. Keep your reader until the monitor is stopped.)
     #[doc(alias = "zmq_socket_monitor")]
     pub fn monitor(&self, monitor_endpoint: &str, events: i32) -> Result<()> {
         replacing(self, self.context().as_ref(), || socket_monitor(self, monitor_endpoint, events))?;
