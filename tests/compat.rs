@@ -364,3 +364,70 @@ fn zmq_010_style_program_behaves_the_same() {
     drop((req, rep));
     ctx.destroy().unwrap();
 }
+
+/// What zmq 0.10 programs observe beyond signatures: text output, casts, monitor call shapes, non-UTF-8 input.
+#[test]
+fn zmq_010_observable_behaviour() {
+    use std::time::Duration;
+    // Debug of a message is its bytes as a slice; programs log and compare it.
+    assert_eq!(format!("{:?}", Message::from("foo")), "[102, 111, 111]");
+    assert_eq!(format!("{:?}", Message::new()), "[]");
+    assert_eq!(format!("{:#?}", Message::from(&[1u8][..])), "[1]", "0.10 ignores the alternate flag");
+    // Derived Debug of the enums: the variant names.
+    assert_eq!(format!("{:?}", zmq::REQ), "REQ");
+    assert_eq!(format!("{:?}", SocketEvent::HANDSHAKE_SUCCEEDED), "HANDSHAKE_SUCCEEDED");
+    assert_eq!(format!("{:?}", Mechanism::ZMQ_CURVE), "ZMQ_CURVE");
+    // Error: Debug and Display are both libzmq's message.
+    assert_eq!(format!("{:?}", Error::EAGAIN), Error::EAGAIN.message());
+    assert_eq!(Error::EINVAL.to_string(), "Invalid argument");
+    // z85 error texts.
+    assert_eq!(zmq::z85_encode(&[1]).unwrap_err().to_string(), "Invalid data length. Should be multiple of 4.");
+    assert_eq!(zmq::z85_decode("abc").unwrap_err().to_string(), "Invalid data length. Should be multiple of 5.");
+    assert!(zmq::z85_decode("ab\0cd").unwrap_err().to_string().starts_with("Nul byte error: "));
+    // SocketEvent is field-less with libzmq's numbers, so 0.10 code casts it.
+    assert_eq!(SocketEvent::ALL as i32, 0xFFFF);
+    assert_eq!(SocketEvent::CONNECTED as i32, 1);
+    assert_eq!(SocketEvent::ALL.to_raw() as i32, SocketEvent::ALL as i32);
+
+    let ctx = zmq::Context::new();
+    let server = ctx.socket(zmq::PAIR).unwrap();
+    let client = ctx.socket(zmq::PAIR).unwrap();
+    for s in [&server, &client] {
+        s.set_rcvtimeo(5000).unwrap();
+        s.set_linger(0).unwrap();
+    }
+    // The monitor call as 0.10 code writes it, read back as 0.10 code reads it: two frames per event.
+    let events = ctx.socket(zmq::PAIR).unwrap();
+    events.set_rcvtimeo(5000).unwrap();
+    events.connect("inproc://compat-010-monitor").unwrap();
+    server.monitor("inproc://compat-010-monitor", SocketEvent::ALL as i32).unwrap();
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let frames = events.recv_multipart(0).unwrap();
+    assert_eq!(frames.len(), 2);
+    let number = u16::from_ne_bytes([frames[0][0], frames[0][1]]);
+    assert_eq!(SocketEvent::from_raw(number), SocketEvent::LISTENING);
+    assert_eq!(std::str::from_utf8(&frames[1]).unwrap(), server.get_last_endpoint().unwrap().unwrap());
+
+    client.connect(&server.get_last_endpoint().unwrap().unwrap()).unwrap();
+    // recv_string on bytes that are not UTF-8: Ok(Err(the bytes)).
+    client.send(&[0xffu8, 0xfe][..], 0).unwrap();
+    assert_eq!(server.recv_string(0).unwrap(), Err(vec![0xff, 0xfe]));
+    // A received Message keeps its bytes after a failed receive with DONTWAIT (as 0.10 documents nothing, the
+    // natural expectation) and reports `more` like 0.10.
+    client.send_multipart(vec![b"a".to_vec(), b"b".to_vec()], 0).unwrap();
+    let mut msg = Message::new();
+    server.recv(&mut msg, 0).unwrap();
+    assert!(msg.get_more());
+    server.recv(&mut msg, 0).unwrap();
+    assert!(!msg.get_more());
+    assert_eq!(server.recv(&mut msg, zmq::DONTWAIT), Err(Error::EAGAIN));
+    assert_eq!(&msg[..], b"b");
+    // get_last_endpoint's Ok(Err(bytes)) shape and get_identity on a fresh socket.
+    assert!(matches!(client.get_last_endpoint(), Ok(Ok(_))));
+    assert_eq!(client.get_identity().unwrap(), Vec::<u8>::new());
+    // poll with a timeout in milliseconds returns the number of ready items.
+    client.send("ready", 0).unwrap();
+    let mut items = [server.as_poll_item(zmq::POLLIN)];
+    assert_eq!(zmq::poll(&mut items, Duration::from_secs(5).as_millis() as i64).unwrap(), 1);
+    assert!(items[0].is_readable());
+}
