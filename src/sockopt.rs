@@ -34,8 +34,13 @@ use std::time::Duration;
 use crate::error::{check, Error, Result};
 use crate::socket::Socket;
 
-/// Longest string or binary option value libzmq returns (endpoints and names are far shorter).
-const MAX_OPTION_BYTES: usize = 1024;
+/// The first buffer size tried for a string or binary option value (endpoints and names usually fit).
+const FIRST_OPTION_BYTES: usize = 256;
+
+/// The largest buffer tried for a string or binary option value. libzmq does not report the size it needs (on a
+/// too small buffer it fails with `EINVAL` and leaves the size alone), so the buffer doubles up to this size;
+/// `EINVAL` at this size means the option has no getter (or the value is larger still).
+const MAX_OPTION_BYTES: usize = 1 << 28;
 
 #[inline]
 pub(crate) fn get_raw<T: Copy + Default>(socket: &Socket, option: c_int) -> Result<T> {
@@ -62,13 +67,31 @@ fn set_null(socket: &Socket, option: c_int) -> Result<()> {
     check(unsafe { zmq_sys::zmq_setsockopt(socket.as_raw(), option, std::ptr::null(), 0) }).map(drop)
 }
 
+/// A string or binary option value, whatever its length: the buffer grows until the value fits.
 pub(crate) fn get_bytes(socket: &Socket, option: c_int) -> Result<Vec<u8>> {
-    let mut buf = vec![0u8; MAX_OPTION_BYTES];
-    let mut size = buf.len();
-    // SAFETY: libzmq writes at most `size` bytes into the buffer and stores the value's length in `size`.
-    check(unsafe { zmq_sys::zmq_getsockopt(socket.as_raw(), option, buf.as_mut_ptr() as *mut c_void, &mut size) })?;
-    buf.truncate(size);
-    Ok(buf)
+    let mut buf: Vec<u8> = Vec::new();
+    let mut capacity = FIRST_OPTION_BYTES;
+    loop {
+        // Growing without zeroing: libzmq only writes into the buffer. Memory for a larger buffer may run out
+        // first; the value (or the absent getter) then stays unreadable, as libzmq said.
+        if buf.try_reserve_exact(capacity).is_err() {
+            return Err(Error::EINVAL);
+        }
+        let mut size = capacity;
+        // SAFETY: the buffer has room for `capacity` bytes; libzmq writes at most `size` bytes into it (on success
+        // the value and zeros up to `size`) and stores the value's length in `size`.
+        let rc =
+            unsafe { zmq_sys::zmq_getsockopt(socket.as_raw(), option, buf.as_mut_ptr() as *mut c_void, &mut size) };
+        match check(rc) {
+            Ok(_) => {
+                // SAFETY: on success libzmq has written `size` (at most `capacity`) bytes.
+                unsafe { buf.set_len(size.min(capacity)) };
+                return Ok(buf);
+            }
+            Err(Error::EINVAL) if capacity < MAX_OPTION_BYTES => capacity *= 2,
+            Err(err) => return Err(err),
+        }
+    }
 }
 
 pub(crate) fn set_bytes(socket: &Socket, option: c_int, value: &[u8]) -> Result<()> {
