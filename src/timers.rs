@@ -8,7 +8,7 @@ use std::any::Any;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::marker::PhantomData;
-use std::os::raw::{c_int, c_void};
+use std::os::raw::{c_int, c_long, c_void};
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr::NonNull;
 use std::time::Duration;
@@ -87,13 +87,16 @@ impl Default for Timers<'_> {
     }
 }
 
-/// A timer interval in whole milliseconds (rounded up); zero is refused with `EINVAL` (libzmq would run such a
-/// timer again and again within one `execute`).
+/// A timer interval in whole milliseconds (rounded up). Refused with `EINVAL`: zero (libzmq would run such a timer
+/// again and again within one `execute`), and more than `c_long::MAX` ms (about 292 million years on 64-bit
+/// Linux, 24.8 days where a C long has 32 bits): libzmq adds the interval to its millisecond clock and reports the
+/// time left as a C `long`, so a larger interval wraps its clock (the timer becomes due at once and `execute`
+/// spins on it forever) or its time left (reported as 0 while the timer never fires).
 fn interval_ms(interval: Duration) -> Result<usize> {
     let ms = interval.as_millis() + u128::from(interval.subsec_nanos() % 1_000_000 != 0);
     match usize::try_from(ms) {
-        Ok(0) | Err(_) => Err(Error::EINVAL),
-        Ok(ms) => Ok(ms),
+        Ok(ms) if ms > 0 && ms as u128 <= c_long::MAX as u128 => Ok(ms),
+        _ => Err(Error::EINVAL),
     }
 }
 
@@ -106,8 +109,9 @@ impl<'a> Timers<'a> {
         Timers { raw, handlers: HashMap::new(), _marker: PhantomData }
     }
 
-    /// Adds a timer that calls `handler` every `interval` (rounded up to whole milliseconds; zero gives `EINVAL`),
-    /// first `interval` from now. Calls zmq_timers_add(3).
+    /// Adds a timer that calls `handler` every `interval` (rounded up to whole milliseconds), first `interval` from
+    /// now. Zero and intervals beyond what libzmq's clock can hold (more than `c_long::MAX` milliseconds) give
+    /// `EINVAL`. Calls zmq_timers_add(3).
     #[doc(alias = "zmq_timers_add")]
     pub fn add<F>(&mut self, interval: Duration, handler: F) -> Result<TimerId>
     where
@@ -153,8 +157,9 @@ impl<'a> Timers<'a> {
         Ok(())
     }
 
-    /// Changes a timer's interval (rounded up to whole milliseconds; zero gives `EINVAL`) and restarts it: it next
-    /// fires `interval` from now. Calls zmq_timers_set_interval(3).
+    /// Changes a timer's interval (rounded up to whole milliseconds; zero and more than `c_long::MAX` milliseconds
+    /// give `EINVAL`, as in [`Timers::add`]) and restarts it: it next fires `interval` from now.
+    /// Calls zmq_timers_set_interval(3).
     #[doc(alias = "zmq_timers_set_interval")]
     pub fn set_interval(&mut self, id: TimerId, interval: Duration) -> Result<()> {
         let interval = interval_ms(interval)?;
@@ -235,6 +240,10 @@ mod tests {
         assert_eq!(interval_ms(Duration::from_nanos(1)), Ok(1));
         assert_eq!(interval_ms(Duration::from_micros(2500)), Ok(3));
         assert_eq!(interval_ms(Duration::from_secs(2)), Ok(2000));
+        assert_eq!(interval_ms(Duration::from_millis(c_long::MAX as u64)), Ok(c_long::MAX as usize));
+        assert_eq!(interval_ms(Duration::from_millis(c_long::MAX as u64 + 1)), Err(Error::EINVAL));
+        assert_eq!(interval_ms(Duration::from_millis(u64::MAX)), Err(Error::EINVAL));
+        assert_eq!(interval_ms(Duration::MAX), Err(Error::EINVAL));
     }
 
     #[test]
