@@ -47,18 +47,24 @@ pub(crate) fn deadline_after(timeout: Duration) -> Option<Instant> {
 /// a lower limit.
 const UNCHECKED_FDS: usize = 16;
 
+/// The process's soft limit on open files (`RLIMIT_NOFILE`), if it has one.
+pub(crate) fn open_file_limit() -> Option<libc::rlim_t> {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit writes one rlimit into `limit`.
+    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+    (rc == 0 && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
+}
+
 /// `EINVAL` if polling `n` descriptors would exceed `RLIMIT_NOFILE`: poll(2) then fails with EINVAL, which libzmq
 /// treats as a bug of its own and aborts on.
 pub(crate) fn check_fd_count(n: usize) -> Result<()> {
     if n <= UNCHECKED_FDS {
-        return Ok(());
+        return Ok(()); // no system call on the common path
     }
-    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: getrlimit writes one rlimit into `limit`.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 && n as libc::rlim_t > limit.rlim_cur {
-        return Err(Error::EINVAL);
+    match open_file_limit() {
+        Some(limit) if n as libc::rlim_t > limit => Err(Error::EINVAL),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 bitflags::bitflags! {
