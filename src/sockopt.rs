@@ -2,7 +2,9 @@
 //!
 //! Row form: `ZMQ_NAME "ZMQ_NAME": kind, get getter_name, set setter_name; "doc"` (the C name twice: once to
 //! find the constant, once as the doc alias), optionally preceded by attributes (`#[deprecated]`) that go on both
-//! methods. A write-only option has no `get`, a read-only one no `set`. The kind picks the C representation and the
+//! methods. A write-only option has no `get`, a read-only one no `set`. A row may end in `, check function`: the
+//! setter passes the value (by reference) to that function first and fails with its error, for values libzmq
+//! would accept and then abort on. The kind picks the C representation and the
 //! Rust types:
 //!
 //! | kind              | getter returns              | setter takes     | C value                        |
@@ -120,6 +122,14 @@ pub(crate) fn set_opt_string(socket: &Socket, option: c_int, value: Option<&str>
     match value {
         Some(text) => set_string(socket, option, text),
         None => set_null(socket, option),
+    }
+}
+
+/// The check of `ZMQ_SOCKS_PROXY`: only "no proxy" is accepted (see [`Socket::set_socks_proxy`]).
+fn refuse_socks_proxy(value: &Option<&str>) -> Result<()> {
+    match value {
+        None => Ok(()),
+        Some(_) => Err(Error::ENOTSUP),
     }
 }
 
@@ -255,9 +265,9 @@ macro_rules! sockopt_getter {
     ([$($attr:tt)*] $opt:ident $cname:literal $kind:tt $doc:literal) => {};
 }
 
-/// One setter (or nothing, for a row without `set`).
+/// One setter (or nothing, for a row without `set`), running the row's `check` on the value first, if it has one.
 macro_rules! sockopt_setter {
-    ([$($attr:tt)*] $opt:ident $cname:literal $kind:tt $doc:literal $set:ident) => {
+    ([$($attr:tt)*] [$($check:path)?] $opt:ident $cname:literal $kind:tt $doc:literal $set:ident) => {
         $($attr)*
         #[doc = concat!("Sets `", stringify!($opt), "`: ", $doc)]
         #[doc = ""]
@@ -265,18 +275,19 @@ macro_rules! sockopt_setter {
         #[doc(alias = $cname)]
         #[inline]
         pub fn $set(&self, value: opt_in!($kind)) -> Result<()> {
+            $( $check(&value)?; )?
             opt_set!($kind, self, zmq_sys::$opt as c_int, value)
         }
     };
-    ([$($attr:tt)*] $opt:ident $cname:literal $kind:tt $doc:literal) => {};
+    ([$($attr:tt)*] [$($check:path)?] $opt:ident $cname:literal $kind:tt $doc:literal) => {};
 }
 
 macro_rules! sockopts {
-    (const $table:ident; $( $(#[$attr:meta])* $opt:ident $cname:literal : $kind:tt $(, get $get:ident)? $(, set $set:ident)? ; $doc:literal )*) => {
+    (const $table:ident; $( $(#[$attr:meta])* $opt:ident $cname:literal : $kind:tt $(, get $get:ident)? $(, set $set:ident)? $(, check $check:path)? ; $doc:literal )*) => {
         impl Socket {
             $(
                 sockopt_getter!([$(#[$attr])*] $opt $cname $kind $doc $($get)?);
-                sockopt_setter!([$(#[$attr])*] $opt $cname $kind $doc $($set)?);
+                sockopt_setter!([$(#[$attr])*] [$($check)?] $opt $cname $kind $doc $($set)?);
             )*
         }
 
@@ -345,7 +356,7 @@ sockopts! {
     ZMQ_SNDBUF "ZMQ_SNDBUF": i32, get get_sndbuf, set set_sndbuf; "kernel send buffer size in bytes (-1 = OS default)."
     ZMQ_SNDHWM "ZMQ_SNDHWM": i32, get get_sndhwm, set set_sndhwm; "high water mark for outbound messages."
     ZMQ_SNDTIMEO "ZMQ_SNDTIMEO": i32, get get_sndtimeo, set set_sndtimeo; "send timeout in ms (-1 = block forever)."
-    ZMQ_SOCKS_PROXY "ZMQ_SOCKS_PROXY": optstring, get get_socks_proxy, set set_socks_proxy; "the SOCKS5 proxy address."
+    ZMQ_SOCKS_PROXY "ZMQ_SOCKS_PROXY": optstring, get get_socks_proxy, set set_socks_proxy, check refuse_socks_proxy; "the SOCKS5 proxy address. **Refused** (`ENOTSUP`) for any address; only `None` (no proxy) is accepted. libzmq 4.3's SOCKS connecter frees its poll entry when a connection to the proxy fails and frees it again when the socket is closed or disconnected before the next attempt, a use after free that a proxy refusing or dropping a connection triggers (libzmq `socks_connecter_t::error`)."
     ZMQ_STREAM_NOTIFY "ZMQ_STREAM_NOTIFY": bool, set set_stream_notify; "deliver an empty message on connect and disconnect (STREAM; default on)."
     ZMQ_SUBSCRIBE "ZMQ_SUBSCRIBE": bytes, set set_subscribe; "add a subscription prefix (SUB, XSUB)."
     ZMQ_TCP_KEEPALIVE "ZMQ_TCP_KEEPALIVE": i32, get get_tcp_keepalive, set set_tcp_keepalive; "SO_KEEPALIVE (-1 = OS default, 0 off, 1 on)."

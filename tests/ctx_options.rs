@@ -128,18 +128,6 @@ fn realtime_policies_need_a_priority_in_range() {
     });
 }
 
-/// Gives up root (and with it every capability) for the rest of this process.
-fn drop_privileges() {
-    // SAFETY: plain system calls; the child process that calls this runs nothing else afterwards.
-    unsafe {
-        if libc::geteuid() == 0 {
-            assert_eq!(libc::setgroups(0, std::ptr::null()), 0);
-            assert_eq!(libc::setresgid(65534, 65534, 65534), 0);
-            assert_eq!(libc::setresuid(65534, 65534, 65534), 0);
-        }
-    }
-}
-
 /// Whether this process may lower a thread's nice value to -20 (tried on a throwaway thread).
 fn may_raise_priority() -> bool {
     // SAFETY: changes the nice value of this short-lived thread only (Linux keeps it per thread).
@@ -151,7 +139,7 @@ fn priorities_without_the_privilege_are_refused() {
     // Without CAP_SYS_NICE, libzmq's nice(-20) (any priority with a normal policy) and a real-time policy fail in
     // its threads, and it aborts.
     isolated("priorities_without_the_privilege_are_refused", LIMIT, || {
-        drop_privileges();
+        isolated::drop_privileges();
         if may_raise_priority() || may_use_realtime() {
             println!("this process keeps the privilege to raise thread priorities: nothing to check");
             return;

@@ -1,5 +1,5 @@
-//! String and binary option values of any length read back whole: endpoints, the SOCKS proxy and every other
-//! string option, at and past the 1024-byte mark.
+//! String and binary option values of any length read back whole: endpoints and every string option, at and
+//! past the 1024-byte mark.
 
 use zmq::{Context, Error, Socket};
 
@@ -62,7 +62,6 @@ type StringOption<'a> = (
 
 fn string_options<'a>() -> Vec<StringOption<'a>> {
     let mut options: Vec<StringOption<'a>> = vec![
-        ("ZMQ_SOCKS_PROXY", Box::new(|s, v| s.set_socks_proxy(Some(v))), Box::new(|s| s.get_socks_proxy())),
         ("ZMQ_PLAIN_USERNAME", Box::new(|s, v| s.set_plain_username(Some(v))), Box::new(|s| s.get_plain_username())),
         ("ZMQ_PLAIN_PASSWORD", Box::new(|s, v| s.set_plain_password(Some(v))), Box::new(|s| s.get_plain_password())),
         ("ZMQ_ZAP_DOMAIN", Box::new(|s, v| s.set_zap_domain(v)), Box::new(|s| s.get_zap_domain())),
@@ -113,9 +112,6 @@ fn every_string_option_reads_back_what_libzmq_accepted() {
         println!("{option}: up to {longest} bytes");
         assert!(longest > 0, "{option} took no value");
     }
-    // The SOCKS proxy takes any length: 2000 characters read back.
-    s.set_socks_proxy(Some(&"p".repeat(2000))).unwrap();
-    assert_eq!(s.get_socks_proxy(), Ok(Ok("p".repeat(2000))));
 }
 
 #[test]

@@ -143,9 +143,11 @@ fn check_stable_options(ctx: &Context) -> Covered {
     assert_eq!(s.get_routing_id(), Ok(vec![0xff; 255]));
     assert_eq!(s.set_routing_id(&[0; 256]), Err(Error::EINVAL));
     assert_eq!(s.set_routing_id(&[]), Err(Error::EINVAL));
-    c.round_trip_str("ZMQ_SOCKS_PROXY", || s.get_socks_proxy(), |v| s.set_socks_proxy(Some(v)), "", "127.0.0.1:1080");
-    s.set_socks_proxy(None).unwrap();
+    // A proxy address is refused (libzmq's SOCKS connecter has a use after free; see tests/option_edges.rs).
     assert_eq!(s.get_socks_proxy(), Ok(Ok(String::new())));
+    assert_eq!(s.set_socks_proxy(Some("127.0.0.1:1080")), Err(Error::ENOTSUP));
+    s.set_socks_proxy(None).unwrap();
+    c.mark("ZMQ_SOCKS_PROXY");
     c.round_trip_str("ZMQ_ZAP_DOMAIN", || s.get_zap_domain(), |v| s.set_zap_domain(v), "", "global");
     assert_eq!(s.set_zap_domain("a\0b"), Err(Error::EINVAL), "NUL bytes are refused before reaching libzmq");
 

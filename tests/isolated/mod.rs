@@ -56,3 +56,16 @@ pub fn isolated(test: &str, limit: Duration, body: impl FnOnce()) {
         Some(_) => assert!(stdout.contains("1 passed"), "{test}: the child ran no test (wrong name?)\n{report}"),
     }
 }
+
+/// Gives up root (and with it every capability) for the rest of this process: for checks of what an
+/// unprivileged process may do. Call it only in a child process.
+pub fn drop_privileges() {
+    // SAFETY: plain system calls; the child process that calls this runs only its own test afterwards.
+    unsafe {
+        if libc::geteuid() == 0 {
+            assert_eq!(libc::setgroups(0, std::ptr::null()), 0);
+            assert_eq!(libc::setresgid(65534, 65534, 65534), 0);
+            assert_eq!(libc::setresuid(65534, 65534, 65534), 0);
+        }
+    }
+}
