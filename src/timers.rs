@@ -71,6 +71,8 @@ pub struct Timers<'a> {
     raw: NonNull<c_void>,
     /// The leaked `Box<Handler>` of every live timer, by id.
     handlers: HashMap<i32, *mut Handler<'a>>,
+    /// How many timers libzmq has added: it numbers them with a C int counter, which must not overflow.
+    issued: i32,
     /// Not Send/Sync (libzmq timers are single-threaded), and handlers borrow for `'a`.
     _marker: PhantomData<(*mut (), Handler<'a>)>,
 }
@@ -106,24 +108,30 @@ impl<'a> Timers<'a> {
     pub fn new() -> Timers<'a> {
         // SAFETY: zmq_timers_new takes no arguments and returns a new set (NULL only when out of memory).
         let raw = NonNull::new(unsafe { zmq_sys::zmq_timers_new() }).expect("zmq_timers_new: out of memory");
-        Timers { raw, handlers: HashMap::new(), _marker: PhantomData }
+        Timers { raw, handlers: HashMap::new(), issued: 0, _marker: PhantomData }
     }
 
     /// Adds a timer that calls `handler` every `interval` (rounded up to whole milliseconds), first `interval` from
     /// now. Zero and intervals beyond what libzmq's clock can hold (more than `c_long::MAX` milliseconds) give
-    /// `EINVAL`. Calls zmq_timers_add(3).
+    /// `EINVAL`. A set hands out `i32::MAX` timers over its life (libzmq numbers them with a C int and never
+    /// reuses a number); after that `add` fails with `EMFILE`. Calls zmq_timers_add(3).
     #[doc(alias = "zmq_timers_add")]
     pub fn add<F>(&mut self, interval: Duration, handler: F) -> Result<TimerId>
     where
         F: FnMut(TimerId) + 'a,
     {
         let interval = interval_ms(interval)?;
+        if self.issued == i32::MAX {
+            // libzmq's next number would overflow its int: undefined behaviour, and -1 would read as a failure.
+            return Err(Error::EMFILE);
+        }
         let handler: *mut Handler<'a> = Box::into_raw(Box::new(Box::new(handler)));
         // SAFETY: the set is live; `handler` stays valid until cancel/drop frees it, and the trampoline only uses it
         // within `execute`.
         let rc = unsafe { zmq_sys::zmq_timers_add(self.raw.as_ptr(), interval, Some(trampoline), handler.cast()) };
         match check(rc) {
             Ok(id) => {
+                self.issued += 1;
                 self.handlers.insert(id, handler);
                 Ok(TimerId(id))
             }
@@ -244,6 +252,17 @@ mod tests {
         assert_eq!(interval_ms(Duration::from_millis(c_long::MAX as u64 + 1)), Err(Error::EINVAL));
         assert_eq!(interval_ms(Duration::from_millis(u64::MAX)), Err(Error::EINVAL));
         assert_eq!(interval_ms(Duration::MAX), Err(Error::EINVAL));
+    }
+
+    #[test]
+    fn timer_numbers_never_overflow() {
+        let mut timers = Timers::new();
+        timers.add(Duration::from_secs(60), |_| ()).unwrap();
+        // As if all but one of the numbers had been handed out already.
+        timers.issued = i32::MAX - 1;
+        timers.add(Duration::from_secs(60), |_| ()).unwrap();
+        assert_eq!(timers.add(Duration::from_secs(60), |_| ()), Err(Error::EMFILE));
+        assert_eq!(timers.len(), 2);
     }
 
     #[test]
