@@ -40,6 +40,8 @@ pub fn proxy_with_capture(frontend: &mut Socket, backend: &mut Socket, capture: 
 /// - nothing where the socket cannot send (SUB, PULL): answers that cannot be sent at once are dropped.
 ///
 /// libzmq 4.3.5 swaps `PAUSE` and `RESUME`; the binding swaps them back, so `PAUSE` pauses with every version.
+/// While paused with messages waiting on a socket, libzmq 4.3's proxy loop keeps finding them and polls again
+/// without blocking: it keeps one core busy until resumed.
 /// An error on `control` (e.g. `ETERM` when its context is shut down) ends the proxy with that error, as with
 /// libzmq's own loop. Each call starts one helper thread and a small private context.
 #[doc(alias = "zmq_proxy_steerable")]
