@@ -43,7 +43,8 @@ pub fn proxy_with_capture(frontend: &mut Socket, backend: &mut Socket, capture: 
 /// While paused with messages waiting on a socket, libzmq 4.3's proxy loop keeps finding them and polls again
 /// without blocking: it keeps one core busy until resumed.
 /// An error on `control` (e.g. `ETERM` when its context is shut down) ends the proxy with that error, as with
-/// libzmq's own loop. Each call starts one helper thread and a small private context.
+/// libzmq's own loop. Each call starts one helper thread and a small private context (`EAGAIN` if no thread can
+/// be started).
 #[doc(alias = "zmq_proxy_steerable")]
 pub fn proxy_steerable(frontend: &mut Socket, backend: &mut Socket, control: &mut Socket) -> Result<()> {
     steer(frontend, backend, None, control)
@@ -83,7 +84,10 @@ fn steer(
     let relay = Relay::new(control, relay_end, stop_rx);
     let capture = capture.map_or(ptr::null_mut(), |c| c.as_raw());
     std::thread::scope(|scope| {
-        let relay = scope.spawn(move || relay.run());
+        let relay = std::thread::Builder::new()
+            .name("zmq-proxy-control".into())
+            .spawn_scoped(scope, move || relay.run())
+            .map_err(|_| Error::EAGAIN)?;
         // SAFETY: the sockets are open for the call; libzmq uses them only on this thread until it returns. The
         // control socket is ours and only ever carries the commands the relay lets through.
         let proxied = check(unsafe {
