@@ -188,8 +188,8 @@ pub fn poll(items: &mut [PollItem<'_>], timeout: i64) -> Result<i32> {
     // SAFETY: PollItem is repr(transparent) over zmq_pollitem_t and `raw` covers `count` items; the sockets are
     // borrowed for the items' lifetime, so they are open; libzmq writes only the revents fields.
     let once = |ms: c_long| check(unsafe { zmq_sys::zmq_poll(raw, count, ms) });
-    if timeout < 0 && count > 0 {
-        return once(-1);
+    if timeout == 0 || timeout < 0 && count > 0 {
+        return once(timeout.signum() as c_long); // no deadline to keep: one call, no clock reads
     }
     let deadline = match u64::try_from(timeout) {
         Ok(ms) => deadline_after(Duration::from_millis(ms)),

@@ -151,6 +151,7 @@ impl<'a> Poller<'a> {
         };
         let found = match timeout {
             None => attempt(-1)?,
+            Some(Duration::ZERO) => attempt(0)?,
             Some(timeout) => wait_until(deadline_after(timeout), attempt)?,
         };
         found.ok_or(Error::EAGAIN)
