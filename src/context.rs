@@ -203,6 +203,7 @@ impl Context {
     #[doc(alias = "zmq_ctx_set")]
     pub fn set_option(&self, option: i32, value: i32) -> Result<()> {
         let raw = self.inner.live_ptr()?;
+        crate::ctxopt::check_option(self, option, value)?;
         // SAFETY: the context is live (not terminated) and kept alive by `self`; zmq_ctx_set validates option and value.
         check(unsafe { zmq_sys::zmq_ctx_set(raw, option as c_int, value as c_int) }).map(drop)
     }

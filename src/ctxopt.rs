@@ -4,14 +4,138 @@
 //! the `ZMQ_THREAD_*` options — are set on the builder, so they cannot come too late. Options read each time a
 //! socket is created or the context ends (`ZMQ_IPV6`, `ZMQ_BLOCKY`, `ZMQ_ZERO_COPY_RECV`) can also be changed on a
 //! live context. libzmq 4.3.4 and 4.3.5 accept the same context options.
+//!
+//! Some values libzmq accepts only to abort the process later, when the first socket starts the context's threads:
+//! thread settings the OS refuses, more I/O threads than it can start (or than the file descriptor limit allows),
+//! a socket count beyond `ZMQ_SOCKET_LIMIT` (its slot array, sockets + threads + 2 as a C int, can overflow).
+//! [`Context::set_option`], and with it every setter here and [`ContextBuilder::build`], refuses them up front:
+//! at most 1024 I/O threads and at most a quarter of `RLIMIT_NOFILE`; at most `ZMQ_SOCKET_LIMIT` sockets; thread
+//! settings as described on [`ContextBuilder`]'s thread options.
 
 use std::os::raw::c_int;
+use std::sync::{Arc, Mutex, Weak};
 
-use crate::context::{Context, ContextBuilder};
+use crate::context::{Context, ContextBuilder, ContextInner};
 use crate::error::{Error, Result};
 
-/// The number of CPUs a `cpu_set_t` can name (glibc's `CPU_SETSIZE`); libzmq does not check the bound itself.
-const CPU_SETSIZE: i32 = 1024;
+/// The most I/O threads a context may have. libzmq aborts when it cannot start a thread or create its two
+/// descriptors (an epoll set and a mailbox), so the count is also held to a quarter of `RLIMIT_NOFILE`.
+const MAX_IO_THREADS: i32 = 1024;
+
+/// The thread priority set through this crate on each live context (libzmq has no getter for
+/// `ZMQ_THREAD_PRIORITY`); the check of a scheduling policy needs it.
+static PRIORITIES: Mutex<Vec<(Weak<ContextInner>, i32)>> = Mutex::new(Vec::new());
+
+/// The thread priority set on `ctx` through this crate, or -1 (libzmq's "none").
+fn recorded_priority(ctx: &Context) -> i32 {
+    let table = PRIORITIES.lock().unwrap_or_else(|e| e.into_inner());
+    let key = Arc::downgrade(&ctx.inner);
+    table.iter().find(|(owner, _)| owner.ptr_eq(&key)).map_or(-1, |&(_, priority)| priority)
+}
+
+fn record_priority(ctx: &Context, priority: i32) {
+    let mut table = PRIORITIES.lock().unwrap_or_else(|e| e.into_inner());
+    // An entry of a context that is gone cannot match a new one: its Weak keeps the old allocation reserved.
+    table.retain(|(owner, _)| owner.strong_count() > 0);
+    let key = Arc::downgrade(&ctx.inner);
+    match table.iter_mut().find(|(owner, _)| owner.ptr_eq(&key)) {
+        Some(entry) => entry.1 = priority,
+        None => table.push((key, priority)),
+    }
+}
+
+/// Refuses context option values that libzmq accepts but cannot apply later: it applies the thread options in each
+/// background thread it starts (with the context's first socket) and aborts the process if the OS refuses them,
+/// and it aborts when it cannot allocate the threads and sockets it was told to. Called by
+/// [`Context::set_option`] before zmq_ctx_set(3), so both the builder and the raw setter are covered.
+///
+/// The thread options are tried out, as libzmq will apply them, on a short-lived thread of this process; a
+/// refusal comes back as the OS's error (`EINVAL`, or `EPERM` without the privilege). Values libzmq itself
+/// rejects (negative ones) are left to it.
+pub(crate) fn check_option(ctx: &Context, option: i32, value: i32) -> Result<()> {
+    let Ok(option) = u32::try_from(option) else {
+        return Ok(());
+    };
+    match option {
+        zmq_sys::ZMQ_IO_THREADS => {
+            let by_files = crate::poll::open_file_limit().map_or(libc::rlim_t::MAX, |files| files / 4);
+            let too_many = value > MAX_IO_THREADS || value > 0 && value as libc::rlim_t > by_files;
+            if too_many {
+                Err(Error::EINVAL)
+            } else {
+                Ok(())
+            }
+        }
+        zmq_sys::ZMQ_MAX_SOCKETS if value > ctx.get_socket_limit()? => Err(Error::EINVAL),
+        zmq_sys::ZMQ_THREAD_SCHED_POLICY if value >= 0 => {
+            try_thread_settings(ThreadSettings { policy: value, priority: recorded_priority(ctx), cpu: None })
+        }
+        zmq_sys::ZMQ_THREAD_PRIORITY if value >= 0 => {
+            let policy = ctx.get_thread_sched_policy()?;
+            try_thread_settings(ThreadSettings { policy, priority: value, cpu: None })?;
+            record_priority(ctx, value);
+            Ok(())
+        }
+        // libzmq would silently leave a CPU beyond the set's size out of the thread's CPU set.
+        zmq_sys::ZMQ_THREAD_AFFINITY_CPU_ADD if value >= libc::CPU_SETSIZE => Err(Error::EINVAL),
+        zmq_sys::ZMQ_THREAD_AFFINITY_CPU_ADD if value >= 0 => {
+            try_thread_settings(ThreadSettings { policy: -1, priority: -1, cpu: Some(value) })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Thread settings as libzmq keeps them: -1 for "not set".
+#[derive(Clone, Copy)]
+struct ThreadSettings {
+    policy: i32,
+    priority: i32,
+    cpu: Option<i32>,
+}
+
+/// Applies `settings` on a new thread the way libzmq applies them to its own threads, and reports whether the OS
+/// accepted them. `EAGAIN` if no thread can be started (libzmq would then abort too).
+fn try_thread_settings(settings: ThreadSettings) -> Result<()> {
+    let probe = std::thread::Builder::new()
+        .name("zmq-thread-check".into())
+        .spawn(move || apply_like_libzmq(settings))
+        .map_err(|_| Error::EAGAIN)?;
+    probe.join().unwrap_or(Err(Error::EINVAL))
+}
+
+/// The steps of libzmq 4.3's `thread_t::applySchedulingParameters` (thread.cpp) on the calling thread, returning the
+/// first failure where libzmq asserts: keep the thread's policy and priority unless set; for `SCHED_FIFO` and
+/// `SCHED_RR` use the priority as the static priority, for other policies priority 0 plus `nice(-20)`; then
+/// restrict the thread to the CPU. Only run on a probe thread, which ends right after.
+fn apply_like_libzmq(settings: ThreadSettings) -> Result<()> {
+    let os_error = |rc: c_int| if rc == 0 { Ok(()) } else { Err(Error::from_raw(rc)) };
+    // SAFETY: all calls act on the calling thread only, with pointers to locals that outlive them.
+    unsafe {
+        let this = libc::pthread_self();
+        let mut policy: c_int = 0;
+        let mut param: libc::sched_param = std::mem::zeroed();
+        os_error(libc::pthread_getschedparam(this, &mut policy, &mut param))?;
+        if settings.policy != -1 {
+            policy = settings.policy;
+        }
+        let nice_instead = policy != libc::SCHED_FIFO && policy != libc::SCHED_RR;
+        if settings.priority != -1 {
+            param.sched_priority = if nice_instead { 0 } else { settings.priority };
+        }
+        os_error(libc::pthread_setschedparam(this, policy, &param))?;
+        if nice_instead && settings.priority != -1 && libc::nice(-20) == -1 {
+            // libzmq treats -1 as failure even when it is the new nice value.
+            let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+            return Err(if errno == 0 { Error::EINVAL } else { Error::from_raw(errno) });
+        }
+        if let Some(cpu) = settings.cpu {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET(cpu as usize, &mut set); // cpu < CPU_SETSIZE, checked by the caller
+            os_error(libc::pthread_setaffinity_np(this, std::mem::size_of::<libc::cpu_set_t>(), &set))?;
+        }
+    }
+    Ok(())
+}
 
 impl Context {
     /// Reads an int option whose value may legitimately be -1, which `zmq_ctx_get` also uses for errors. Only
@@ -175,31 +299,36 @@ impl Context {
 }
 
 /// The thread options below are applied by libzmq in each background thread it starts (with the context's first
-/// socket). libzmq 4.3 treats a refusal by the OS as a fatal error and **aborts the process**: for example a real-time
-/// policy, or any [`thread_priority`](ContextBuilder::thread_priority), without `CAP_SYS_NICE`, or an affinity to a
-/// CPU the process may not use.
+/// socket), and libzmq 4.3 aborts the process if the OS refuses them. So each value is tried out on a short-lived
+/// thread when it is set: [`build`](ContextBuilder::build) (and [`Context::set_option`]) fails with the OS's error
+/// instead, `EINVAL` for an unknown policy, a priority out of the policy's range or a CPU the process may not use,
+/// `EPERM` without the privilege (a real-time policy, or any priority, without `CAP_SYS_NICE` or a matching
+/// `RLIMIT_RTPRIO`/`RLIMIT_NICE`). The check runs on the setting thread, so the first socket should be created
+/// by a thread with the same scheduling and the same CPU set.
 impl ContextBuilder {
     /// The scheduling policy of the I/O threads (`ZMQ_THREAD_SCHED_POLICY`): a `SCHED_*` value such as
-    /// `libc::SCHED_OTHER` or `libc::SCHED_FIFO` (default: the OS default). See the note on aborts above.
+    /// `libc::SCHED_OTHER`, `libc::SCHED_BATCH` or `libc::SCHED_FIFO` (default: the policy of the thread that
+    /// creates the first socket). `SCHED_FIFO` and `SCHED_RR` need a static priority: call
+    /// [`thread_priority`](ContextBuilder::thread_priority) *before* this, or `build` fails with `EINVAL`.
+    /// See the note on checks above.
     #[doc(alias = "ZMQ_THREAD_SCHED_POLICY")]
     pub fn thread_sched_policy(self, policy: i32) -> Self {
         self.option(zmq_sys::ZMQ_THREAD_SCHED_POLICY as i32, policy)
     }
 
-    /// The priority of the I/O threads (`ZMQ_THREAD_PRIORITY`): 1 to 99 for `SCHED_FIFO`/`SCHED_RR`; for other
-    /// policies libzmq instead raises the threads to the highest priority (`nice(-20)`), which needs privileges.
-    /// See the note on aborts above.
+    /// The priority of the I/O threads (`ZMQ_THREAD_PRIORITY`): the static priority for `SCHED_FIFO`/`SCHED_RR`
+    /// (1 to 99 on Linux); with other policies libzmq instead raises the threads to the highest priority
+    /// (`nice(-20)`), whatever the number, which needs privileges. See the note on checks above.
     #[doc(alias = "ZMQ_THREAD_PRIORITY")]
     pub fn thread_priority(self, priority: i32) -> Self {
         self.option(zmq_sys::ZMQ_THREAD_PRIORITY as i32, priority)
     }
 
     /// Adds a CPU the I/O threads may run on (`ZMQ_THREAD_AFFINITY_CPU_ADD`); call it once per CPU. By default they
-    /// may run on any. A CPU number of 1024 or more makes [`build`](ContextBuilder::build) fail with `EINVAL`.
+    /// may run on any. A CPU this process may not run on (or that does not exist) makes
+    /// [`build`](ContextBuilder::build) fail with `EINVAL`.
     #[doc(alias = "ZMQ_THREAD_AFFINITY_CPU_ADD")]
     pub fn thread_affinity_cpu_add(self, cpu: i32) -> Self {
-        // Out-of-range numbers become -1, which libzmq rejects with EINVAL at build().
-        let cpu = if cpu < CPU_SETSIZE { cpu } else { -1 };
         self.option(zmq_sys::ZMQ_THREAD_AFFINITY_CPU_ADD as i32, cpu)
     }
 

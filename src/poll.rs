@@ -1,11 +1,71 @@
 //! `zmq_poll`: waiting on several sockets and file descriptors at once.
 
 use std::marker::PhantomData;
-use std::os::raw::{c_long, c_short};
+use std::os::raw::{c_int, c_long, c_short};
 use std::os::unix::io::RawFd;
+use std::time::{Duration, Instant};
 
-use crate::error::{check, Result};
+use crate::error::{check, Error, Result};
 use crate::socket::Socket;
+
+/// The longest single wait handed to libzmq, in ms. With nothing to poll libzmq sleeps with usleep(3), whose
+/// argument (in microseconds) has 32 bits: a longer wait would be cut short.
+const MAX_WAIT_MS: c_long = (u32::MAX / 1000) as c_long;
+
+/// Repeats `attempt(timeout_ms)` (one libzmq wait: `Some` when something happened, `None` when its timeout ran out)
+/// until it reports something or `deadline` has passed (`None`: never), in steps of at most [`MAX_WAIT_MS`]. libzmq
+/// measures its timeout with a coarse millisecond clock and may give up a little early; this never returns `None`
+/// before the deadline by the monotonic clock.
+pub(crate) fn wait_until<T>(
+    deadline: Option<Instant>,
+    mut attempt: impl FnMut(c_long) -> Result<Option<T>>,
+) -> Result<Option<T>> {
+    loop {
+        let ms = match deadline {
+            None => MAX_WAIT_MS,
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                let ms = left.as_millis() + u128::from(left.subsec_nanos() % 1_000_000 != 0);
+                ms.min(MAX_WAIT_MS as u128) as c_long
+            }
+        };
+        if let Some(found) = attempt(ms)? {
+            return Ok(Some(found));
+        }
+        if ms == 0 || deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            return Ok(None);
+        }
+    }
+}
+
+/// The instant `timeout` from now; `None` (never) if that is beyond what the clock can represent.
+pub(crate) fn deadline_after(timeout: Duration) -> Option<Instant> {
+    Instant::now().checked_add(timeout)
+}
+
+/// Up to this many descriptors are polled without checking `RLIMIT_NOFILE` (a system call): no usable process has
+/// a lower limit.
+const UNCHECKED_FDS: usize = 16;
+
+/// The process's soft limit on open files (`RLIMIT_NOFILE`), if it has one.
+pub(crate) fn open_file_limit() -> Option<libc::rlim_t> {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit writes one rlimit into `limit`.
+    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+    (rc == 0 && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
+}
+
+/// `EINVAL` if polling `n` descriptors would exceed `RLIMIT_NOFILE`: poll(2) then fails with EINVAL, which libzmq
+/// treats as a bug of its own and aborts on.
+pub(crate) fn check_fd_count(n: usize) -> Result<()> {
+    if n <= UNCHECKED_FDS {
+        return Ok(()); // no system call on the common path
+    }
+    match open_file_limit() {
+        Some(limit) if n as libc::rlim_t > limit => Err(Error::EINVAL),
+        _ => Ok(()),
+    }
+}
 
 bitflags::bitflags! {
     /// Events to poll for, or that occurred (`ZMQ_POLLIN`, `ZMQ_POLLOUT`, `ZMQ_POLLERR`, `ZMQ_POLLPRI`).
@@ -113,16 +173,29 @@ impl<'a> PollItem<'a> {
     }
 }
 
-/// Waits until at least one item has an event of interest, or `timeout` ms pass (-1: forever, 0: check and
+/// Waits until at least one item has an event of interest, or `timeout` ms pass (negative: forever, 0: check and
 /// return). Returns how many items have events; read them with [`PollItem::is_readable`] and friends.
-/// Calls zmq_poll(3); fails with `ETERM` once the context of a socket is shut down and `EINTR` on a signal.
+///
+/// It never returns `Ok(0)` before the timeout has passed, for any timeout: with no items it sleeps that long
+/// (negative: until a signal interrupts it, `EINTR`). Calls zmq_poll(3), in steps of at most 71 minutes; fails
+/// with `ETERM` once the context of a socket is shut down, `EINTR` on a signal, and `EINVAL` for more items than
+/// the process may open files (`RLIMIT_NOFILE`, which poll(2) cannot exceed).
 #[doc(alias = "zmq_poll")]
 pub fn poll(items: &mut [PollItem<'_>], timeout: i64) -> Result<i32> {
-    // A timeout beyond what a C long holds (32-bit platforms) means "forever", as any negative value does.
-    let timeout = c_long::try_from(timeout).unwrap_or(-1);
-    // SAFETY: PollItem is repr(transparent) over zmq_pollitem_t; the sockets are borrowed for the items' lifetime,
-    // so they are open; libzmq writes only the revents fields.
-    check(unsafe { zmq_sys::zmq_poll(items.as_mut_ptr() as *mut zmq_sys::zmq_pollitem_t, items.len() as _, timeout) })
+    let count = c_int::try_from(items.len()).map_err(|_| Error::EINVAL)?;
+    check_fd_count(items.len())?;
+    let raw = items.as_mut_ptr() as *mut zmq_sys::zmq_pollitem_t;
+    // SAFETY: PollItem is repr(transparent) over zmq_pollitem_t and `raw` covers `count` items; the sockets are
+    // borrowed for the items' lifetime, so they are open; libzmq writes only the revents fields.
+    let once = |ms: c_long| check(unsafe { zmq_sys::zmq_poll(raw, count, ms) });
+    if timeout == 0 || timeout < 0 && count > 0 {
+        return once(timeout.signum() as c_long); // no deadline to keep: one call, no clock reads
+    }
+    let deadline = match u64::try_from(timeout) {
+        Ok(ms) => deadline_after(Duration::from_millis(ms)),
+        Err(_) => None,
+    };
+    Ok(wait_until(deadline, |ms| once(ms).map(|n| (n > 0).then_some(n)))?.unwrap_or(0))
 }
 
 impl Socket {

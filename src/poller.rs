@@ -2,13 +2,13 @@
 //! again and again, and the only way to poll the thread-safe draft socket types.
 
 use std::marker::PhantomData;
-use std::os::raw::{c_long, c_short, c_void};
+use std::os::raw::{c_int, c_long, c_short, c_void};
 use std::os::unix::io::RawFd;
 use std::ptr::NonNull;
 use std::time::Duration;
 
 use crate::error::{check, Error, Result};
-use crate::poll::PollEvents;
+use crate::poll::{check_fd_count, deadline_after, wait_until, PollEvents};
 use crate::socket::Socket;
 
 /// One readiness event from [`Poller::wait`]: the token given when the socket or fd was added, and what happened.
@@ -50,13 +50,6 @@ impl Drop for Poller<'_> {
         let mut raw = self.raw.as_ptr();
         // SAFETY: the poller is live and destroyed once, here.
         unsafe { zmq_sys::zmq_poller_destroy(&mut raw) };
-    }
-}
-
-fn timeout_ms(timeout: Option<Duration>) -> c_long {
-    match timeout {
-        None => -1,
-        Some(t) => t.as_millis().min(c_long::MAX as u128) as c_long,
     }
 }
 
@@ -143,32 +136,54 @@ impl<'a> Poller<'a> {
         }
     }
 
-    /// Waits for one event, at most `timeout` (`None`: forever); `Err(EAGAIN)` when it expires.
-    /// Calls zmq_poller_wait(3).
-    #[doc(alias = "zmq_poller_wait")]
-    pub fn wait(&mut self, timeout: Option<Duration>) -> Result<PollerEvent> {
-        // SAFETY: an all-zero zmq_poller_event_t is valid (null pointers, zero numbers).
-        let mut raw: zmq_sys::zmq_poller_event_t = unsafe { std::mem::zeroed() };
-        // SAFETY: the poller is live and `raw` is a writable event.
-        check(unsafe { zmq_sys::zmq_poller_wait(self.raw.as_ptr(), &mut raw, timeout_ms(timeout)) })?;
-        Ok(Self::event(&raw))
+    /// Runs `once` (one zmq_poller_wait* call with a timeout in ms) for `timeout`: `None` waits forever in one call;
+    /// a duration is waited in full (libzmq alone may come back early), `Err(EAGAIN)` once it has passed.
+    fn wait_with<T>(
+        &mut self,
+        timeout: Option<Duration>,
+        mut once: impl FnMut(&mut Self, c_long) -> Result<T>,
+    ) -> Result<T> {
+        check_fd_count(self.len)?;
+        let mut attempt = |ms| match once(self, ms) {
+            Ok(found) => Ok(Some(found)),
+            Err(Error::EAGAIN) => Ok(None),
+            Err(err) => Err(err),
+        };
+        let found = match timeout {
+            None => attempt(-1)?,
+            Some(Duration::ZERO) => attempt(0)?,
+            Some(timeout) => wait_until(deadline_after(timeout), attempt)?,
+        };
+        found.ok_or(Error::EAGAIN)
     }
 
-    /// Waits for events, at most `timeout`, and returns all that occurred; `Err(EAGAIN)` when it expires.
-    /// Calls zmq_poller_wait_all(3).
+    /// Waits for one event, at most `timeout` (`None`: forever); `Err(EAGAIN)` once the timeout has passed (never
+    /// earlier). With nothing registered, `None` gives `EFAULT` (libzmq will not wait forever for nothing), a
+    /// duration sleeps. More entries than `RLIMIT_NOFILE` give `EINVAL`. Calls zmq_poller_wait(3).
+    #[doc(alias = "zmq_poller_wait")]
+    pub fn wait(&mut self, timeout: Option<Duration>) -> Result<PollerEvent> {
+        self.wait_with(timeout, |poller, ms| {
+            // SAFETY: an all-zero zmq_poller_event_t is valid (null pointers, zero numbers).
+            let mut raw: zmq_sys::zmq_poller_event_t = unsafe { std::mem::zeroed() };
+            // SAFETY: the poller is live and `raw` is a writable event.
+            check(unsafe { zmq_sys::zmq_poller_wait(poller.raw.as_ptr(), &mut raw, ms) })?;
+            Ok(Self::event(&raw))
+        })
+    }
+
+    /// Waits for events, at most `timeout`, and returns all that occurred; `Err(EAGAIN)` once the timeout has
+    /// passed, as [`Poller::wait`]. Calls zmq_poller_wait_all(3).
     #[doc(alias = "zmq_poller_wait_all")]
     pub fn wait_all(&mut self, timeout: Option<Duration>) -> Result<Vec<PollerEvent>> {
         // SAFETY: all-zero events are valid values.
         self.events.resize(self.len.max(1), unsafe { std::mem::zeroed() });
-        // SAFETY: the buffer holds `events.len()` writable events; libzmq fills at most that many.
-        let n = check(unsafe {
-            zmq_sys::zmq_poller_wait_all(
-                self.raw.as_ptr(),
-                self.events.as_mut_ptr(),
-                self.events.len() as i32,
-                timeout_ms(timeout),
-            )
-        })?;
-        Ok(self.events[..n as usize].iter().map(Self::event).collect())
+        self.wait_with(timeout, |poller, ms| {
+            let capacity = c_int::try_from(poller.events.len()).map_err(|_| Error::EINVAL)?;
+            // SAFETY: the buffer holds `capacity` writable events; libzmq fills at most that many.
+            let n = check(unsafe {
+                zmq_sys::zmq_poller_wait_all(poller.raw.as_ptr(), poller.events.as_mut_ptr(), capacity, ms)
+            })?;
+            Ok(poller.events[..n as usize].iter().map(Self::event).collect())
+        })
     }
 }

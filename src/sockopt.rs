@@ -2,7 +2,9 @@
 //!
 //! Row form: `ZMQ_NAME "ZMQ_NAME": kind, get getter_name, set setter_name; "doc"` (the C name twice: once to
 //! find the constant, once as the doc alias), optionally preceded by attributes (`#[deprecated]`) that go on both
-//! methods. A write-only option has no `get`, a read-only one no `set`. The kind picks the C representation and the
+//! methods. A write-only option has no `get`, a read-only one no `set`. A row may end in `, check function`: the
+//! setter passes the value (by reference) to that function first and fails with its error, for values libzmq
+//! would accept and then abort on. The kind picks the C representation and the
 //! Rust types:
 //!
 //! | kind              | getter returns              | setter takes     | C value                        |
@@ -34,8 +36,13 @@ use std::time::Duration;
 use crate::error::{check, Error, Result};
 use crate::socket::Socket;
 
-/// Longest string or binary option value libzmq returns (endpoints and names are far shorter).
-const MAX_OPTION_BYTES: usize = 1024;
+/// The first buffer size tried for a string or binary option value (endpoints and names usually fit).
+const FIRST_OPTION_BYTES: usize = 256;
+
+/// The largest buffer tried for a string or binary option value. libzmq does not report the size it needs (on a
+/// too small buffer it fails with `EINVAL` and leaves the size alone), so the buffer doubles up to this size;
+/// `EINVAL` at this size means the option has no getter (or the value is larger still).
+const MAX_OPTION_BYTES: usize = 1 << 28;
 
 #[inline]
 pub(crate) fn get_raw<T: Copy + Default>(socket: &Socket, option: c_int) -> Result<T> {
@@ -62,13 +69,31 @@ fn set_null(socket: &Socket, option: c_int) -> Result<()> {
     check(unsafe { zmq_sys::zmq_setsockopt(socket.as_raw(), option, std::ptr::null(), 0) }).map(drop)
 }
 
+/// A string or binary option value, whatever its length: the buffer grows until the value fits.
 pub(crate) fn get_bytes(socket: &Socket, option: c_int) -> Result<Vec<u8>> {
-    let mut buf = vec![0u8; MAX_OPTION_BYTES];
-    let mut size = buf.len();
-    // SAFETY: libzmq writes at most `size` bytes into the buffer and stores the value's length in `size`.
-    check(unsafe { zmq_sys::zmq_getsockopt(socket.as_raw(), option, buf.as_mut_ptr() as *mut c_void, &mut size) })?;
-    buf.truncate(size);
-    Ok(buf)
+    let mut buf: Vec<u8> = Vec::new();
+    let mut capacity = FIRST_OPTION_BYTES;
+    loop {
+        // Growing without zeroing: libzmq only writes into the buffer. Memory for a larger buffer may run out
+        // first; the value (or the absent getter) then stays unreadable, as libzmq said.
+        if buf.try_reserve_exact(capacity).is_err() {
+            return Err(Error::EINVAL);
+        }
+        let mut size = capacity;
+        // SAFETY: the buffer has room for `capacity` bytes; libzmq writes at most `size` bytes into it (on success
+        // the value and zeros up to `size`) and stores the value's length in `size`.
+        let rc =
+            unsafe { zmq_sys::zmq_getsockopt(socket.as_raw(), option, buf.as_mut_ptr() as *mut c_void, &mut size) };
+        match check(rc) {
+            Ok(_) => {
+                // SAFETY: on success libzmq has written `size` (at most `capacity`) bytes.
+                unsafe { buf.set_len(size.min(capacity)) };
+                return Ok(buf);
+            }
+            Err(Error::EINVAL) if capacity < MAX_OPTION_BYTES => capacity *= 2,
+            Err(err) => return Err(err),
+        }
+    }
 }
 
 pub(crate) fn set_bytes(socket: &Socket, option: c_int, value: &[u8]) -> Result<()> {
@@ -97,6 +122,14 @@ pub(crate) fn set_opt_string(socket: &Socket, option: c_int, value: Option<&str>
     match value {
         Some(text) => set_string(socket, option, text),
         None => set_null(socket, option),
+    }
+}
+
+/// The check of `ZMQ_SOCKS_PROXY`: only "no proxy" is accepted (see [`Socket::set_socks_proxy`]).
+fn refuse_socks_proxy(value: &Option<&str>) -> Result<()> {
+    match value {
+        None => Ok(()),
+        Some(_) => Err(Error::ENOTSUP),
     }
 }
 
@@ -232,9 +265,9 @@ macro_rules! sockopt_getter {
     ([$($attr:tt)*] $opt:ident $cname:literal $kind:tt $doc:literal) => {};
 }
 
-/// One setter (or nothing, for a row without `set`).
+/// One setter (or nothing, for a row without `set`), running the row's `check` on the value first, if it has one.
 macro_rules! sockopt_setter {
-    ([$($attr:tt)*] $opt:ident $cname:literal $kind:tt $doc:literal $set:ident) => {
+    ([$($attr:tt)*] [$($check:path)?] $opt:ident $cname:literal $kind:tt $doc:literal $set:ident) => {
         $($attr)*
         #[doc = concat!("Sets `", stringify!($opt), "`: ", $doc)]
         #[doc = ""]
@@ -242,18 +275,19 @@ macro_rules! sockopt_setter {
         #[doc(alias = $cname)]
         #[inline]
         pub fn $set(&self, value: opt_in!($kind)) -> Result<()> {
+            $( $check(&value)?; )?
             opt_set!($kind, self, zmq_sys::$opt as c_int, value)
         }
     };
-    ([$($attr:tt)*] $opt:ident $cname:literal $kind:tt $doc:literal) => {};
+    ([$($attr:tt)*] [$($check:path)?] $opt:ident $cname:literal $kind:tt $doc:literal) => {};
 }
 
 macro_rules! sockopts {
-    (const $table:ident; $( $(#[$attr:meta])* $opt:ident $cname:literal : $kind:tt $(, get $get:ident)? $(, set $set:ident)? ; $doc:literal )*) => {
+    (const $table:ident; $( $(#[$attr:meta])* $opt:ident $cname:literal : $kind:tt $(, get $get:ident)? $(, set $set:ident)? $(, check $check:path)? ; $doc:literal )*) => {
         impl Socket {
             $(
                 sockopt_getter!([$(#[$attr])*] $opt $cname $kind $doc $($get)?);
-                sockopt_setter!([$(#[$attr])*] $opt $cname $kind $doc $($set)?);
+                sockopt_setter!([$(#[$attr])*] [$($check)?] $opt $cname $kind $doc $($set)?);
             )*
         }
 
@@ -322,7 +356,7 @@ sockopts! {
     ZMQ_SNDBUF "ZMQ_SNDBUF": i32, get get_sndbuf, set set_sndbuf; "kernel send buffer size in bytes (-1 = OS default)."
     ZMQ_SNDHWM "ZMQ_SNDHWM": i32, get get_sndhwm, set set_sndhwm; "high water mark for outbound messages."
     ZMQ_SNDTIMEO "ZMQ_SNDTIMEO": i32, get get_sndtimeo, set set_sndtimeo; "send timeout in ms (-1 = block forever)."
-    ZMQ_SOCKS_PROXY "ZMQ_SOCKS_PROXY": optstring, get get_socks_proxy, set set_socks_proxy; "the SOCKS5 proxy address."
+    ZMQ_SOCKS_PROXY "ZMQ_SOCKS_PROXY": optstring, get get_socks_proxy, set set_socks_proxy, check refuse_socks_proxy; "the SOCKS5 proxy address. **Refused** (`ENOTSUP`) for any address; only `None` (no proxy) is accepted. libzmq 4.3's SOCKS connecter frees its poll entry when a connection to the proxy fails and frees it again when the socket is closed or disconnected before the next attempt, a use after free that a proxy refusing or dropping a connection triggers (libzmq `socks_connecter_t::error`)."
     ZMQ_STREAM_NOTIFY "ZMQ_STREAM_NOTIFY": bool, set set_stream_notify; "deliver an empty message on connect and disconnect (STREAM; default on)."
     ZMQ_SUBSCRIBE "ZMQ_SUBSCRIBE": bytes, set set_subscribe; "add a subscription prefix (SUB, XSUB)."
     ZMQ_TCP_KEEPALIVE "ZMQ_TCP_KEEPALIVE": i32, get get_tcp_keepalive, set set_tcp_keepalive; "SO_KEEPALIVE (-1 = OS default, 0 off, 1 on)."

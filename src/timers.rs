@@ -8,7 +8,7 @@ use std::any::Any;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::marker::PhantomData;
-use std::os::raw::{c_int, c_void};
+use std::os::raw::{c_int, c_long, c_void};
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr::NonNull;
 use std::time::Duration;
@@ -71,6 +71,8 @@ pub struct Timers<'a> {
     raw: NonNull<c_void>,
     /// The leaked `Box<Handler>` of every live timer, by id.
     handlers: HashMap<i32, *mut Handler<'a>>,
+    /// How many timers libzmq has added: it numbers them with a C int counter, which must not overflow.
+    issued: i32,
     /// Not Send/Sync (libzmq timers are single-threaded), and handlers borrow for `'a`.
     _marker: PhantomData<(*mut (), Handler<'a>)>,
 }
@@ -87,13 +89,16 @@ impl Default for Timers<'_> {
     }
 }
 
-/// A timer interval in whole milliseconds (rounded up); zero is refused with `EINVAL` (libzmq would run such a
-/// timer again and again within one `execute`).
+/// A timer interval in whole milliseconds (rounded up). Refused with `EINVAL`: zero (libzmq would run such a timer
+/// again and again within one `execute`), and more than `c_long::MAX` ms (about 292 million years on 64-bit
+/// Linux, 24.8 days where a C long has 32 bits): libzmq adds the interval to its millisecond clock and reports the
+/// time left as a C `long`, so a larger interval wraps its clock (the timer becomes due at once and `execute`
+/// spins on it forever) or its time left (reported as 0 while the timer never fires).
 fn interval_ms(interval: Duration) -> Result<usize> {
     let ms = interval.as_millis() + u128::from(interval.subsec_nanos() % 1_000_000 != 0);
     match usize::try_from(ms) {
-        Ok(0) | Err(_) => Err(Error::EINVAL),
-        Ok(ms) => Ok(ms),
+        Ok(ms) if ms > 0 && ms as u128 <= c_long::MAX as u128 => Ok(ms),
+        _ => Err(Error::EINVAL),
     }
 }
 
@@ -103,23 +108,30 @@ impl<'a> Timers<'a> {
     pub fn new() -> Timers<'a> {
         // SAFETY: zmq_timers_new takes no arguments and returns a new set (NULL only when out of memory).
         let raw = NonNull::new(unsafe { zmq_sys::zmq_timers_new() }).expect("zmq_timers_new: out of memory");
-        Timers { raw, handlers: HashMap::new(), _marker: PhantomData }
+        Timers { raw, handlers: HashMap::new(), issued: 0, _marker: PhantomData }
     }
 
-    /// Adds a timer that calls `handler` every `interval` (rounded up to whole milliseconds; zero gives `EINVAL`),
-    /// first `interval` from now. Calls zmq_timers_add(3).
+    /// Adds a timer that calls `handler` every `interval` (rounded up to whole milliseconds), first `interval` from
+    /// now. Zero and intervals beyond what libzmq's clock can hold (more than `c_long::MAX` milliseconds) give
+    /// `EINVAL`. A set hands out `i32::MAX` timers over its life (libzmq numbers them with a C int and never
+    /// reuses a number); after that `add` fails with `EMFILE`. Calls zmq_timers_add(3).
     #[doc(alias = "zmq_timers_add")]
     pub fn add<F>(&mut self, interval: Duration, handler: F) -> Result<TimerId>
     where
         F: FnMut(TimerId) + 'a,
     {
         let interval = interval_ms(interval)?;
+        if self.issued == i32::MAX {
+            // libzmq's next number would overflow its int: undefined behaviour, and -1 would read as a failure.
+            return Err(Error::EMFILE);
+        }
         let handler: *mut Handler<'a> = Box::into_raw(Box::new(Box::new(handler)));
         // SAFETY: the set is live; `handler` stays valid until cancel/drop frees it, and the trampoline only uses it
         // within `execute`.
         let rc = unsafe { zmq_sys::zmq_timers_add(self.raw.as_ptr(), interval, Some(trampoline), handler.cast()) };
         match check(rc) {
             Ok(id) => {
+                self.issued += 1;
                 self.handlers.insert(id, handler);
                 Ok(TimerId(id))
             }
@@ -153,8 +165,9 @@ impl<'a> Timers<'a> {
         Ok(())
     }
 
-    /// Changes a timer's interval (rounded up to whole milliseconds; zero gives `EINVAL`) and restarts it: it next
-    /// fires `interval` from now. Calls zmq_timers_set_interval(3).
+    /// Changes a timer's interval (rounded up to whole milliseconds; zero and more than `c_long::MAX` milliseconds
+    /// give `EINVAL`, as in [`Timers::add`]) and restarts it: it next fires `interval` from now.
+    /// Calls zmq_timers_set_interval(3).
     #[doc(alias = "zmq_timers_set_interval")]
     pub fn set_interval(&mut self, id: TimerId, interval: Duration) -> Result<()> {
         let interval = interval_ms(interval)?;
@@ -235,6 +248,21 @@ mod tests {
         assert_eq!(interval_ms(Duration::from_nanos(1)), Ok(1));
         assert_eq!(interval_ms(Duration::from_micros(2500)), Ok(3));
         assert_eq!(interval_ms(Duration::from_secs(2)), Ok(2000));
+        assert_eq!(interval_ms(Duration::from_millis(c_long::MAX as u64)), Ok(c_long::MAX as usize));
+        assert_eq!(interval_ms(Duration::from_millis(c_long::MAX as u64 + 1)), Err(Error::EINVAL));
+        assert_eq!(interval_ms(Duration::from_millis(u64::MAX)), Err(Error::EINVAL));
+        assert_eq!(interval_ms(Duration::MAX), Err(Error::EINVAL));
+    }
+
+    #[test]
+    fn timer_numbers_never_overflow() {
+        let mut timers = Timers::new();
+        timers.add(Duration::from_secs(60), |_| ()).unwrap();
+        // As if all but one of the numbers had been handed out already.
+        timers.issued = i32::MAX - 1;
+        timers.add(Duration::from_secs(60), |_| ()).unwrap();
+        assert_eq!(timers.add(Duration::from_secs(60), |_| ()), Err(Error::EMFILE));
+        assert_eq!(timers.len(), 2);
     }
 
     #[test]

@@ -143,9 +143,11 @@ fn check_stable_options(ctx: &Context) -> Covered {
     assert_eq!(s.get_routing_id(), Ok(vec![0xff; 255]));
     assert_eq!(s.set_routing_id(&[0; 256]), Err(Error::EINVAL));
     assert_eq!(s.set_routing_id(&[]), Err(Error::EINVAL));
-    c.round_trip_str("ZMQ_SOCKS_PROXY", || s.get_socks_proxy(), |v| s.set_socks_proxy(Some(v)), "", "127.0.0.1:1080");
-    s.set_socks_proxy(None).unwrap();
+    // A proxy address is refused (libzmq's SOCKS connecter has a use after free; see tests/option_edges.rs).
     assert_eq!(s.get_socks_proxy(), Ok(Ok(String::new())));
+    assert_eq!(s.set_socks_proxy(Some("127.0.0.1:1080")), Err(Error::ENOTSUP));
+    s.set_socks_proxy(None).unwrap();
+    c.mark("ZMQ_SOCKS_PROXY");
     c.round_trip_str("ZMQ_ZAP_DOMAIN", || s.get_zap_domain(), |v| s.set_zap_domain(v), "", "global");
     assert_eq!(s.set_zap_domain("a\0b"), Err(Error::EINVAL), "NUL bytes are refused before reaching libzmq");
 
@@ -742,8 +744,8 @@ fn context_builder_options() {
         .max_sockets(64)
         .thread_sched_policy(libc::SCHED_OTHER)
         .thread_affinity_cpu_add(cpu)
-        .thread_affinity_cpu_add(cpu + 1)
-        .thread_affinity_cpu_remove(cpu + 1)
+        .thread_affinity_cpu_remove(cpu)
+        .thread_affinity_cpu_add(cpu)
         .thread_name_prefix(4242)
         .max_msgsz(1000)
         .linger(0)
@@ -777,10 +779,9 @@ fn context_builder_options() {
     assert_eq!(Context::builder().thread_affinity_cpu_remove(cpu).build().err(), Some(Error::EINVAL));
     assert_eq!(Context::builder().thread_affinity_cpu_add(1 << 20).build().err(), Some(Error::EINVAL));
     assert_eq!(Context::builder().max_sockets(0).build().err(), Some(Error::EINVAL));
-    // THREAD_PRIORITY is only stored until the first socket starts the threads (where, unprivileged, it would
-    // abort the process): no socket here.
-    let ctx = Context::builder().thread_priority(10).build().unwrap();
-    // libzmq has no getter for it (and its number, 3, reads back ZMQ_SOCKET_LIMIT).
+    // libzmq has no getter for THREAD_PRIORITY (its number, 3, reads back ZMQ_SOCKET_LIMIT); tests/ctx_options.rs
+    // covers the thread priority and policy checks.
+    let ctx = Context::new();
     assert_eq!(ctx.get_option(zmq_sys::ZMQ_THREAD_PRIORITY as i32), ctx.get_socket_limit());
     #[cfg(zmq_draft)]
     {

@@ -1,10 +1,13 @@
 //! The built-in proxies, each run on its own thread: plain (ended by `Context::shutdown`), with capture, and
 //! steerable through [`zmq::ProxyControl`] (pause, resume, statistics, terminate).
 
+mod isolated;
+
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use isolated::isolated;
 use zmq::{Context, Error, ProxyControl, Socket};
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -49,6 +52,15 @@ fn pipeline(ctx: &Context, name: &str) -> (Pipeline, Socket, Socket) {
     let output = socket(ctx, zmq::PULL);
     output.connect(&format!("inproc://{name}-out")).unwrap();
     (Pipeline { input, output }, frontend, backend)
+}
+
+/// A [`pipeline`] through a steerable proxy on its own thread, with its controller (which gives up after `WAIT`).
+fn steered(ctx: &Context, name: &str) -> (Pipeline, ProxyControl, mpsc::Receiver<zmq::Result<()>>) {
+    let (pipeline, mut frontend, mut backend) = pipeline(ctx, name);
+    let (control, mut control_end) = ProxyControl::new(ctx).unwrap();
+    control.socket().set_rcvtimeo(WAIT.as_millis() as i32).unwrap();
+    let done = spawn(move || zmq::proxy_steerable(&mut frontend, &mut backend, &mut control_end));
+    (pipeline, control, done)
 }
 
 impl Pipeline {
@@ -103,10 +115,7 @@ fn held_back(control: &ProxyControl, pipeline: &Pipeline, forwarded_before: u64)
 #[test]
 fn steerable_proxy_pauses_resumes_and_terminates() {
     let ctx = ctx();
-    let (pipeline, mut frontend, mut backend) = pipeline(&ctx, "steer");
-    let (control, mut control_end) = ProxyControl::new(&ctx).unwrap();
-    control.socket().set_rcvtimeo(WAIT.as_millis() as i32).unwrap();
-    let done = spawn(move || zmq::proxy_steerable(&mut frontend, &mut backend, &mut control_end));
+    let (pipeline, control, done) = steered(&ctx, "steer");
 
     pipeline.passes("before");
     control.pause().unwrap();
@@ -165,13 +174,99 @@ fn steerable_proxy_with_capture_ends_on_shutdown() {
 #[test]
 fn steerable_proxy_terminates_while_paused() {
     let ctx = ctx();
-    let (pipeline, mut frontend, mut backend) = pipeline(&ctx, "steer-stop");
-    let (control, mut control_end) = ProxyControl::new(&ctx).unwrap();
-    control.socket().set_rcvtimeo(WAIT.as_millis() as i32).unwrap();
-    let done = spawn(move || zmq::proxy_steerable(&mut frontend, &mut backend, &mut control_end));
+    let (pipeline, control, done) = steered(&ctx, "steer-stop");
     control.pause().unwrap();
     pipeline.input.send("never forwarded", 0).unwrap();
     control.terminate().unwrap();
     assert_eq!(done.recv_timeout(WAIT).expect("the proxy returns after TERMINATE"), Ok(()));
     assert_eq!(pipeline.output.recv_bytes(zmq::DONTWAIT), Err(Error::EAGAIN));
+}
+
+/// Messages that are no command: libzmq 4.3.4 aborts the process on the first of them, 4.3.5 answers them.
+const GARBAGE: [&[&str]; 6] = [&["hello"], &[""], &["pause"], &["TERMINATE", "now"], &["PAUSE", ""], &["STATISTICS "]];
+
+#[test]
+fn steerable_proxy_survives_garbage_on_a_tcp_control_socket() {
+    // Anyone who can reach the control socket sends what they like. Run in a child process: libzmq 4.3.4 aborts.
+    isolated("steerable_proxy_survives_garbage_on_a_tcp_control_socket", Duration::from_secs(30), || {
+        let ctx = ctx();
+        let (pipeline, mut frontend, mut backend) = pipeline(&ctx, "steer-tcp");
+        let mut control = ctx.socket(zmq::SUB).unwrap();
+        control.set_subscribe(b"").unwrap();
+        control.bind("tcp://127.0.0.1:*").unwrap();
+        let endpoint = control.last_endpoint().unwrap();
+        // An XPUB sees the subscription arrive, so everything it sends after that reaches the control socket.
+        let peer = socket(&ctx, zmq::XPUB);
+        peer.connect(&endpoint).unwrap();
+        let done = spawn(move || zmq::proxy_steerable(&mut frontend, &mut backend, &mut control));
+        assert_eq!(peer.recv_bytes(0).unwrap(), b"\x01", "the subscription");
+        for message in GARBAGE {
+            peer.send_multipart(message.iter().copied(), 0).unwrap();
+        }
+        pipeline.passes("still forwarding");
+        for message in GARBAGE {
+            peer.send_multipart(message.iter().copied(), 0).unwrap();
+        }
+        peer.send("TERMINATE", 0).unwrap();
+        assert_eq!(done.recv_timeout(WAIT).expect("the proxy returns after TERMINATE"), Ok(()));
+    });
+}
+
+#[test]
+fn steerable_proxy_ignores_garbage_from_its_controller() {
+    isolated("steerable_proxy_ignores_garbage_from_its_controller", Duration::from_secs(30), || {
+        let ctx = ctx();
+        let (pipeline, control, done) = steered(&ctx, "steer-garbage");
+        for message in GARBAGE {
+            control.socket().send_multipart(message.iter().copied(), 0).unwrap();
+            if zmq::version() == (4, 3, 5) {
+                // 4.3.5 answers every command, and the binding answers what it drops in the same way.
+                assert_eq!(control.socket().recv_multipart(0).unwrap(), [Vec::<u8>::new()], "{message:?}");
+            }
+        }
+        pipeline.passes("still forwarding");
+        control.pause().unwrap();
+        pipeline.input.send("while paused", 0).unwrap();
+        held_back(&control, &pipeline, 1);
+        control.resume().unwrap();
+        assert_eq!(pipeline.output.recv_string(0).unwrap().unwrap(), "while paused");
+        control.terminate().unwrap();
+        assert_eq!(done.recv_timeout(WAIT).expect("the proxy returns after TERMINATE"), Ok(()));
+    });
+}
+
+#[test]
+fn steerable_proxy_answers_a_rep_control_socket() {
+    // A REP socket must answer each request before it can take the next one: every command gets an answer, so
+    // the commands after it still arrive.
+    let ctx = ctx();
+    let (pipeline, mut frontend, mut backend) = pipeline(&ctx, "steer-rep");
+    let mut control = ctx.socket(zmq::REP).unwrap();
+    control.bind("inproc://steer-rep-control").unwrap();
+    let client = socket(&ctx, zmq::REQ);
+    client.connect("inproc://steer-rep-control").unwrap();
+    let done = spawn(move || zmq::proxy_steerable(&mut frontend, &mut backend, &mut control));
+    for command in ["PAUSE", "hello", "RESUME", ""] {
+        client.send(command, 0).unwrap();
+        assert_eq!(client.recv_multipart(0).unwrap(), [Vec::<u8>::new()], "{command:?}");
+    }
+    pipeline.passes("forwarding");
+    client.send("STATISTICS", 0).unwrap();
+    let stats = zmq::ProxyStatistics::parse(&client.recv_multipart(0).unwrap()).unwrap();
+    assert_eq!(stats.frontend.messages_received, 1);
+    client.send("TERMINATE", 0).unwrap();
+    assert_eq!(client.recv_multipart(0).unwrap(), [Vec::<u8>::new()]);
+    assert_eq!(done.recv_timeout(WAIT).expect("the proxy returns after TERMINATE"), Ok(()));
+}
+
+#[test]
+fn steerable_proxy_ends_with_the_error_of_its_control_socket() {
+    let ctx = ctx();
+    let other = Context::builder().linger(0).build().unwrap();
+    let (_pipeline, mut frontend, mut backend) = pipeline(&ctx, "steer-control-ctx");
+    let mut control = other.socket(zmq::PAIR).unwrap();
+    control.bind("inproc://steer-control-ctx").unwrap();
+    let done = spawn(move || zmq::proxy_steerable(&mut frontend, &mut backend, &mut control));
+    other.shutdown().unwrap();
+    assert_eq!(done.recv_timeout(WAIT).expect("the proxy returns"), Err(Error::ETERM));
 }

@@ -1,10 +1,13 @@
 //! `zmq::Timers`: handlers run in order and as often as their intervals say; cancel, reset and set_interval; a
 //! panicking handler. Every loop sleeps exactly as long as `Timers::timeout` says and is bounded by a deadline.
 
-use std::cell::RefCell;
+mod isolated;
+
+use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
+use isolated::isolated;
 use zmq::{Error, TimerId, Timers};
 
 fn ms(n: u64) -> Duration {
@@ -170,4 +173,45 @@ fn handlers_are_dropped_with_their_timer() {
     assert_eq!(Rc::strong_count(&token), 2, "cancel drops the handler");
     drop(timers);
     assert_eq!(Rc::strong_count(&token), 1, "dropping the set drops the rest");
+}
+
+/// Checks that a timer of `interval` (added or changed to it) is not due: `execute` returns without running it and
+/// the time left is over a year.
+fn stays_pending(timers: &mut Timers<'_>, calls: &Cell<u32>, interval: u64) {
+    timers.execute().unwrap();
+    assert_eq!(calls.get(), 0, "a timer of {interval} ms ran at once");
+    let left = timers.timeout().unwrap();
+    assert!(left > Duration::from_secs(366 * 24 * 3600), "{interval} ms: due in {left:?}");
+}
+
+#[test]
+fn intervals_beyond_libzmq_clock_are_rejected() {
+    // Run in a child process: libzmq 4.3 spins forever in execute() on an interval that wraps its clock.
+    isolated("intervals_beyond_libzmq_clock_are_rejected", Duration::from_secs(10), || {
+        let calls = Cell::new(0);
+        let mut timers = Timers::new();
+        let huge = [u64::MAX, 1 << 63, i64::MAX as u64 + 1, i64::MAX as u64, 1 << 62, 1 << 40];
+        for interval in huge {
+            match timers.add(Duration::from_millis(interval), |_| calls.set(calls.get() + 1)) {
+                Err(err) => assert_eq!(err, Error::EINVAL, "{interval} ms"),
+                Ok(id) => {
+                    stays_pending(&mut timers, &calls, interval);
+                    timers.cancel(id).unwrap();
+                }
+            }
+        }
+        let id = timers.add(ms(1), |_| calls.set(calls.get() + 1)).unwrap();
+        for interval in huge {
+            match timers.set_interval(id, Duration::from_millis(interval)) {
+                Err(err) => assert_eq!(err, Error::EINVAL, "{interval} ms"),
+                Ok(()) => stays_pending(&mut timers, &calls, interval),
+            }
+        }
+        // Those that overflow libzmq's millisecond clock or its `long` time left are the ones refused.
+        for interval in [Duration::from_millis(u64::MAX), Duration::from_millis(1 << 63), Duration::MAX] {
+            assert_eq!(timers.add(interval, |_| ()), Err(Error::EINVAL), "{interval:?}");
+            assert_eq!(timers.set_interval(id, interval), Err(Error::EINVAL), "{interval:?}");
+        }
+        timers.add(Duration::from_millis(i64::MAX as u64), |_| ()).unwrap();
+    });
 }

@@ -17,7 +17,7 @@ sockopts! {
     ZMQ_DISCONNECT_MSG "ZMQ_DISCONNECT_MSG": bytes, set set_disconnect_msg; "a message the socket delivers to itself when a peer disconnects (ROUTER, SERVER, PEER); empty unsets it."
     ZMQ_HELLO_MSG "ZMQ_HELLO_MSG": bytes, set set_hello_msg; "a message sent to every new peer on connect (ROUTER, DEALER, CLIENT, SERVER, PEER); empty unsets it."
     ZMQ_HICCUP_MSG "ZMQ_HICCUP_MSG": bytes, set set_hiccup_msg; "a message the socket delivers to itself when a connected peer drops and reconnection starts (DEALER, CLIENT, PEER); empty unsets it."
-    ZMQ_IN_BATCH_SIZE "ZMQ_IN_BATCH_SIZE": i32, get get_in_batch_size, set set_in_batch_size; "largest number of messages read from the network in one go (default 8192)."
+    ZMQ_IN_BATCH_SIZE "ZMQ_IN_BATCH_SIZE": i32, get get_in_batch_size, set set_in_batch_size; "the size in bytes of the buffer each connection reads from the network into (default 8192). libzmq allocates about twice as much per connection and aborts the process if that allocation fails, so keep it modest."
     ZMQ_LOOPBACK_FASTPATH "ZMQ_LOOPBACK_FASTPATH": bool, get is_loopback_fastpath, set set_loopback_fastpath; "use the Windows loopback fast path for TCP (no effect elsewhere)."
     ZMQ_METADATA "ZMQ_METADATA": string, set set_metadata; "add a `X-key:value` property sent to peers in the handshake (see also `Socket::add_metadata`)."
     ZMQ_MULTICAST_LOOP "ZMQ_MULTICAST_LOOP": bool, get is_multicast_loop, set set_multicast_loop; "loop UDP multicast back to the sending host (RADIO; default on)."
@@ -30,8 +30,8 @@ sockopts! {
     ZMQ_NORM_SEGMENT_SIZE "ZMQ_NORM_SEGMENT_SIZE": i32, get get_norm_segment_size, set set_norm_segment_size; "NORM segment size in bytes."
     ZMQ_NORM_UNICAST_NACK "ZMQ_NORM_UNICAST_NACK": bool, get is_norm_unicast_nack, set set_norm_unicast_nack; "send NORM NACKs by unicast."
     ZMQ_ONLY_FIRST_SUBSCRIBE "ZMQ_ONLY_FIRST_SUBSCRIBE": bool, set set_only_first_subscribe; "treat only the first frame of a multipart message as a (un)subscription (XPUB, XSUB)."
-    ZMQ_OUT_BATCH_SIZE "ZMQ_OUT_BATCH_SIZE": i32, get get_out_batch_size, set set_out_batch_size; "largest number of messages written to the network in one go (default 8192)."
-    ZMQ_PRIORITY "ZMQ_PRIORITY": i32, get get_priority, set set_priority; "`SO_PRIORITY` of the socket's connections."
+    ZMQ_OUT_BATCH_SIZE "ZMQ_OUT_BATCH_SIZE": i32, get get_out_batch_size, set set_out_batch_size; "the size in bytes of the buffer each connection writes to the network from (default 8192). libzmq allocates it per connection and aborts the process if that allocation fails, so keep it modest."
+    ZMQ_PRIORITY "ZMQ_PRIORITY": i32, get get_priority, set set_priority, check socket_priority_allowed; "`SO_PRIORITY` of the socket's TCP connections (0 to 6; higher values need `CAP_NET_ADMIN`, and without it give `EPERM` here: libzmq would abort when a connection applies them)."
     ZMQ_RECONNECT_STOP "ZMQ_RECONNECT_STOP": (typed ReconnectStop), get get_reconnect_stop, set set_reconnect_stop; "when to give up reconnecting."
     ZMQ_ROUTER_NOTIFY "ZMQ_ROUTER_NOTIFY": (typed RouterNotify), get get_router_notify, set set_router_notify; "deliver an empty message with the peer's routing id on connect and/or disconnect (ROUTER)."
     ZMQ_SOCKS_PASSWORD "ZMQ_SOCKS_PASSWORD": optstring, get get_socks_password, set set_socks_password; "the SOCKS5 password (at most 255 bytes); `None` unsets it."
@@ -45,6 +45,31 @@ sockopts! {
     ZMQ_XPUB_MANUAL_LAST_VALUE "ZMQ_XPUB_MANUAL_LAST_VALUE": bool, set set_xpub_manual_last_value; "manual subscriptions, sending the last value cached for a topic to a new subscriber (XPUB)."
     ZMQ_XSUB_VERBOSE_UNSUBSCRIBE "ZMQ_XSUB_VERBOSE_UNSUBSCRIBE": bool, set set_xsub_verbose_unsubscribe; "pass on every unsubscription, duplicates included (XSUB)."
     ZMQ_ZAP_ENFORCE_DOMAIN "ZMQ_ZAP_ENFORCE_DOMAIN": bool, get is_zap_enforce_domain, set set_zap_enforce_domain; "follow RFC 27 strictly: require a ZAP handler and a domain."
+}
+
+/// The check of `ZMQ_PRIORITY`: libzmq sets `SO_PRIORITY` on each TCP connection and aborts if the OS refuses, which
+/// it does for priorities above 6 without `CAP_NET_ADMIN`. Such a value is tried on a throwaway socket first and the
+/// OS's refusal returned. Negative values are left to libzmq (`EINVAL`).
+fn socket_priority_allowed(priority: &i32) -> Result<()> {
+    if !(7..).contains(priority) {
+        return Ok(());
+    }
+    // SAFETY: a fresh socket, given one int option and closed again; `priority` outlives the call.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            return Err(crate::Error::from_raw(std::io::Error::last_os_error().raw_os_error().unwrap_or(0)));
+        }
+        let size = std::mem::size_of::<c_int>() as libc::socklen_t;
+        let value = priority as *const i32 as *const libc::c_void;
+        let rc = libc::setsockopt(fd, libc::SOL_SOCKET, libc::SO_PRIORITY, value, size);
+        let error = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+        libc::close(fd);
+        if rc != 0 {
+            return Err(crate::Error::from_raw(error));
+        }
+    }
+    Ok(())
 }
 
 impl Socket {
