@@ -38,6 +38,31 @@ fn check_endpoint(endpoint: &str) -> Result<()> {
     }
 }
 
+/// Checks that `fd` is a listening stream socket of one of `domains` (what libzmq's listeners can take over).
+fn check_listener(fd: c_int, domains: &[c_int]) -> Result<()> {
+    fn int_option(fd: c_int, name: c_int) -> Result<c_int> {
+        let mut value: c_int = 0;
+        let mut len = std::mem::size_of::<c_int>() as libc::socklen_t;
+        // SAFETY: getsockopt writes at most `len` bytes into `value`; a descriptor that is not a socket gives
+        // ENOTSOCK (the caller owns `fd`, so it is open).
+        let rc =
+            unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, name, &mut value as *mut c_int as *mut c_void, &mut len) };
+        if rc == 0 {
+            Ok(value)
+        } else {
+            Err(Error::EINVAL)
+        }
+    }
+    let listening = int_option(fd, libc::SO_ACCEPTCONN)? == 1;
+    let stream = int_option(fd, libc::SO_TYPE)? == libc::SOCK_STREAM;
+    let domain = int_option(fd, libc::SO_DOMAIN)?;
+    if listening && stream && domains.contains(&domain) {
+        Ok(())
+    } else {
+        Err(Error::EINVAL)
+    }
+}
+
 /// Calls `f` with `s` as a NUL-terminated C string, without allocating for strings under 256 bytes.
 /// A string with an interior NUL byte gives `EINVAL`.
 pub(crate) fn with_c_str<R>(s: &str, f: impl FnOnce(*const std::os::raw::c_char) -> Result<R>) -> Result<R> {
@@ -253,6 +278,74 @@ impl Socket {
         check_endpoint(endpoint)?;
         // SAFETY: the socket is open and the endpoint is a NUL-terminated string for the duration of the call.
         with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_bind(self.as_raw(), ep) }).map(drop))
+    }
+
+    /// Binds `endpoint` on a listening socket the caller already has — from systemd socket activation, or opened
+    /// before dropping privileges — instead of creating one (libzmq's `ZMQ_USE_FD`, for this one bind only).
+    ///
+    /// libzmq takes `listener` over and closes it when the socket unbinds or closes; if the bind fails, it is
+    /// closed here. It must be a listening stream socket of the endpoint's kind — IPv4 or IPv6 for `tcp://`,
+    /// Unix-domain for `ipc://` — or the call fails with `EINVAL` (libzmq would abort on some other
+    /// descriptors). For `tcp://` libzmq ignores the address in `endpoint` and listens where `listener` does;
+    /// [`Socket::last_endpoint`] tells where.
+    ///
+    /// ```
+    /// let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    /// let ctx = zmq::Context::new();
+    /// let server = ctx.socket(zmq::PULL).unwrap();
+    /// server.bind_with_fd("tcp://127.0.0.1:0", listener.into()).unwrap();
+    /// assert_eq!(server.get_use_fd().unwrap(), -1, "the next bind creates its own socket again");
+    /// ```
+    #[doc(alias = "ZMQ_USE_FD")]
+    pub fn bind_with_fd(&self, endpoint: &str, listener: std::os::fd::OwnedFd) -> Result<()> {
+        use std::os::fd::{AsRawFd, IntoRawFd};
+        let domains: &[c_int] = if endpoint.starts_with("tcp://") {
+            &[libc::AF_INET, libc::AF_INET6]
+        } else if endpoint.starts_with("ipc://") {
+            &[libc::AF_UNIX]
+        } else {
+            return Err(Error::EINVAL);
+        };
+        check_listener(listener.as_raw_fd(), domains)?;
+        check_endpoint(endpoint)?;
+        // SAFETY: `listener` is an open, listening stream socket of the right family that we own. libzmq uses it
+        // for the bind below only: USE_FD is reset right after, so no later bind takes (and closes) it again.
+        unsafe { self.set_use_fd(listener.as_raw_fd())? };
+        let bound = with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_bind(self.as_raw(), ep) }).map(drop));
+        // SAFETY: -1 means "no descriptor".
+        let reset = unsafe { self.set_use_fd(-1) };
+        match bound {
+            Ok(()) => {
+                // libzmq owns the descriptor now and closes it with its listener.
+                let _ = listener.into_raw_fd();
+                reset
+            }
+            Err(e) => Err(e), // `listener` was not taken: dropping it closes it
+        }
+    }
+
+    /// Sets `ZMQ_USE_FD`: every following `bind` (until it is set to -1 again) listens on `fd` instead of
+    /// creating a socket. Prefer [`Socket::bind_with_fd`], which is safe.
+    ///
+    /// # Safety
+    ///
+    /// libzmq takes ownership of `fd` at each bind while it is set and closes it when that listener goes, so:
+    /// `fd` must be an open, listening stream socket of the family the endpoint's transport uses (libzmq aborts
+    /// the process on a descriptor epoll cannot watch, such as a closed one); nothing else may own or close it
+    /// (a `TcpListener` would close it a second time, aborting in Rust's I/O-safety check or closing an unrelated
+    /// descriptor); and at most one bind may use it — set -1 before binding again, since a second listener on
+    /// the same descriptor makes libzmq close it twice, which aborts the process.
+    ///
+    /// Safe code cannot call it:
+    ///
+    /// ```compile_fail
+    /// let ctx = zmq::Context::new();
+    /// let s = ctx.socket(zmq::PULL).unwrap();
+    /// s.set_use_fd(54321).unwrap(); // error: call to unsafe function
+    /// ```
+    #[doc(alias = "ZMQ_USE_FD")]
+    pub unsafe fn set_use_fd(&self, fd: std::os::fd::RawFd) -> Result<()> {
+        crate::sockopt::set_raw::<c_int>(self, zmq_sys::ZMQ_USE_FD as c_int, fd)
     }
 
     /// Stops accepting on an endpoint bound earlier. Calls zmq_unbind(3).

@@ -368,7 +368,7 @@ sockopts! {
     ZMQ_TOS "ZMQ_TOS": i32, get get_tos, set set_tos; "IP type-of-service of outgoing packets."
     ZMQ_TYPE "ZMQ_TYPE": i32; "the socket type."
     ZMQ_UNSUBSCRIBE "ZMQ_UNSUBSCRIBE": bytes, set set_unsubscribe; "remove a subscription prefix (SUB, XSUB)."
-    ZMQ_USE_FD "ZMQ_USE_FD": i32, get get_use_fd, set set_use_fd; "a listening file descriptor to use for the next bind instead of creating one (-1 = none)."
+    ZMQ_USE_FD "ZMQ_USE_FD": i32, get get_use_fd; "the listening file descriptor every following bind uses instead of creating one (-1 = none); set it with the unsafe `set_use_fd`, or bind on a descriptor safely with `bind_with_fd`."
     ZMQ_VMCI_BUFFER_MAX_SIZE "ZMQ_VMCI_BUFFER_MAX_SIZE": u64, set set_vmci_buffer_max_size; "largest VMCI buffer, in bytes (libzmq built with VMCI only; it has no getter)."
     ZMQ_VMCI_BUFFER_MIN_SIZE "ZMQ_VMCI_BUFFER_MIN_SIZE": u64, set set_vmci_buffer_min_size; "smallest VMCI buffer, in bytes (libzmq built with VMCI only; it has no getter)."
     ZMQ_VMCI_BUFFER_SIZE "ZMQ_VMCI_BUFFER_SIZE": u64, set set_vmci_buffer_size; "VMCI buffer size, in bytes (libzmq built with VMCI only; it has no getter)."

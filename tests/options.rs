@@ -313,7 +313,8 @@ fn check_stable_options(ctx: &Context) -> Covered {
     let fd = std::os::unix::io::IntoRawFd::into_raw_fd(tcp);
     let server = socket(ctx, zmq::PAIR);
     server.set_rcvtimeo(5000).unwrap();
-    c.round_trip("ZMQ_USE_FD", || server.get_use_fd(), |v| server.set_use_fd(v), -1, fd);
+    // SAFETY: `fd` is an open listening TCP socket nothing else owns, used by the one bind below.
+    c.round_trip("ZMQ_USE_FD", || server.get_use_fd(), |v| unsafe { server.set_use_fd(v) }, -1, fd);
     server.bind(&address).unwrap();
     let client = socket(ctx, zmq::PAIR);
     client.connect(&address).unwrap();

@@ -1,7 +1,6 @@
 //! zmq_poll over sockets and plain file descriptors, and the draft zmq_poller.
 
 mod common;
-mod isolated;
 
 use std::io::Write;
 use std::os::unix::io::AsRawFd;
@@ -11,7 +10,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{ctx, socket, unique, within};
-use isolated::isolated;
+use common::isolated;
 
 #[test]
 fn poll_sockets_and_file_descriptors() {

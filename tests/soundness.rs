@@ -285,3 +285,70 @@ fn default_linger_is_checked_where_it_is_given() {
     c.set_default_linger(None).unwrap();
     assert_eq!(c.default_linger(), None);
 }
+
+/// Binding on a listener the caller opened: libzmq owns it afterwards, so Rust never closes it a second time; the
+/// next bind creates its own socket (two listeners on one descriptor would make libzmq close it twice: an abort).
+#[test]
+fn bind_with_fd_hands_over_one_listener_for_one_bind() {
+    isolated("bind_with_fd_hands_over_one_listener_for_one_bind", LIMIT, || {
+        let c = ctx();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = format!("tcp://{}", listener.local_addr().unwrap());
+        let server = socket(&c, zmq::PULL);
+        server.bind_with_fd("tcp://127.0.0.1:0", listener.into()).unwrap();
+        assert_eq!(server.last_endpoint().unwrap(), address);
+        assert_eq!(server.get_use_fd(), Ok(-1));
+        server.bind("tcp://127.0.0.1:*").unwrap();
+        let second = server.last_endpoint().unwrap();
+        assert_ne!(second, address, "the second bind reused the handed-over descriptor");
+        for ep in [&address, &second] {
+            let client = socket(&c, zmq::PUSH);
+            client.connect(ep).unwrap();
+            client.send(ep.as_str(), 0).unwrap();
+            assert_eq!(server.recv_string(0).unwrap().unwrap(), *ep);
+        }
+        drop(server); // closes both listeners: each descriptor once
+        drop(c);
+    });
+}
+
+/// Descriptors libzmq cannot take over are refused before it sees them.
+#[test]
+fn bind_with_fd_refuses_what_libzmq_cannot_listen_on() {
+    use std::os::fd::OwnedFd;
+    let c = ctx();
+    let s = socket(&c, zmq::PULL);
+    let file: OwnedFd = std::fs::File::open("/dev/null").unwrap().into();
+    assert_eq!(s.bind_with_fd("tcp://127.0.0.1:0", file), Err(zmq::Error::EINVAL));
+    let udp: OwnedFd = std::net::UdpSocket::bind("127.0.0.1:0").unwrap().into();
+    assert_eq!(s.bind_with_fd("tcp://127.0.0.1:0", udp), Err(zmq::Error::EINVAL));
+    let target = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let connected: OwnedFd = std::net::TcpStream::connect(target.local_addr().unwrap()).unwrap().into();
+    assert_eq!(s.bind_with_fd("tcp://127.0.0.1:0", connected), Err(zmq::Error::EINVAL), "not listening");
+    let tcp: OwnedFd = std::net::TcpListener::bind("127.0.0.1:0").unwrap().into();
+    assert_eq!(s.bind_with_fd("ipc:///tmp/x", tcp), Err(zmq::Error::EINVAL), "a TCP listener for ipc://");
+    let tcp: OwnedFd = std::net::TcpListener::bind("127.0.0.1:0").unwrap().into();
+    assert_eq!(s.bind_with_fd("inproc://x", tcp), Err(zmq::Error::EINVAL));
+    let path = std::env::temp_dir().join(unique("use-fd.sock"));
+    let unix: OwnedFd = std::os::unix::net::UnixListener::bind(&path).unwrap().into();
+    assert_eq!(s.bind_with_fd("tcp://127.0.0.1:0", unix), Err(zmq::Error::EINVAL), "a Unix listener for tcp://");
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(s.get_use_fd(), Ok(-1));
+}
+
+/// An ipc listener handed over works the same way.
+#[test]
+fn bind_with_fd_takes_a_unix_listener_for_ipc() {
+    let c = ctx();
+    let path = std::env::temp_dir().join(unique("use-fd-ipc.sock"));
+    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    let endpoint = format!("ipc://{}", path.display());
+    let server = socket(&c, zmq::PULL);
+    server.bind_with_fd(&endpoint, listener.into()).unwrap();
+    let client = socket(&c, zmq::PUSH);
+    client.connect(&endpoint).unwrap();
+    client.send("over a handed-over unix socket", 0).unwrap();
+    assert_eq!(server.recv_string(0).unwrap().unwrap(), "over a handed-over unix socket");
+    drop((client, server));
+    let _ = std::fs::remove_file(&path);
+}

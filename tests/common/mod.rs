@@ -62,52 +62,10 @@ pub fn unique(tag: &str) -> String {
     format!("{tag}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
 
-/// Runs `body` in a child process (this test binary again, running only the test `name`), so that a crash, an
-/// abort or a hang in it fails this test instead of killing or stalling the whole test run. Returns the child's
-/// combined output; fails the test if the child does not exit successfully within `limit`.
-///
-/// `name` must be the test's own name (as `--exact` matches it); in the child, `body` runs and the test returns.
-pub fn isolated(name: &str, limit: Duration, body: impl FnOnce()) -> String {
-    const VAR: &str = "ZMQ_TEST_ISOLATED";
-    if std::env::var(VAR).as_deref() == Ok(name) {
-        body();
-        return String::new();
-    }
-    let exe = std::env::current_exe().expect("current_exe");
-    let mut child = std::process::Command::new(exe)
-        .args([name, "--exact", "--nocapture", "--test-threads=1"])
-        .env(VAR, name)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn the test binary");
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for the child") {
-            break Some(status);
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        thread::sleep(Duration::from_millis(10));
-    };
-    let mut out = String::new();
-    use std::io::Read;
-    if let Some(mut o) = child.stdout.take() {
-        let _ = o.read_to_string(&mut out);
-    }
-    if let Some(mut e) = child.stderr.take() {
-        let _ = e.read_to_string(&mut out);
-    }
-    match status {
-        None => panic!("{name}: the child process hung for {limit:?}\n{out}"),
-        Some(s) if !s.success() => panic!("{name}: the child process failed ({s})\n{out}"),
-        Some(_) if !out.contains("test result: ok. 1 passed") => panic!("{name}: the child ran no test\n{out}"),
-        Some(_) => out,
-    }
-}
+#[path = "../isolated/mod.rs"]
+pub mod isolated;
+#[allow(unused_imports)]
+pub use isolated::isolated;
 
 /// A zero-copy message owner ([`zmq::Message::from_owned`]) that runs `on_drop` when libzmq frees it.
 pub struct Owner {
