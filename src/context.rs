@@ -214,7 +214,8 @@ impl Context {
     }
 
     /// Sets the size of the I/O thread pool (`ZMQ_IO_THREADS`); it takes effect only before the first socket
-    /// is created, so prefer [`ContextBuilder::io_threads`].
+    /// is created, so prefer [`ContextBuilder::io_threads`]. At most 1024 and at most a quarter of the open-file
+    /// limit (`RLIMIT_NOFILE`), else `EINVAL` (libzmq would abort creating the threads' mailboxes).
     pub fn set_io_threads(&self, value: i32) -> Result<()> {
         self.set_option(zmq_sys::ZMQ_IO_THREADS as i32, value)
     }
@@ -366,12 +367,14 @@ impl ContextBuilder {
         self
     }
 
-    /// The number of I/O threads (`ZMQ_IO_THREADS`, default 1).
+    /// The number of I/O threads (`ZMQ_IO_THREADS`, default 1): at most 1024 and at most a quarter of the
+    /// open-file limit, else [`ContextBuilder::build`] fails with `EINVAL`.
     pub fn io_threads(self, n: i32) -> Self {
         self.option(zmq_sys::ZMQ_IO_THREADS as i32, n)
     }
 
-    /// The largest number of sockets (`ZMQ_MAX_SOCKETS`, default 1023).
+    /// The largest number of sockets (`ZMQ_MAX_SOCKETS`, default 1023): at most
+    /// [`Context::get_socket_limit`], else [`ContextBuilder::build`] fails with `EINVAL`.
     pub fn max_sockets(self, n: i32) -> Self {
         self.option(zmq_sys::ZMQ_MAX_SOCKETS as i32, n)
     }
@@ -402,7 +405,11 @@ impl ContextBuilder {
         }
         // SAFETY: zmq_ctx_new takes no arguments and returns a new context or NULL (errno set).
         let ctx = Context::from_new_raw(unsafe { zmq_sys::zmq_ctx_new() })?;
-        for (option, value) in self.options {
+        let mut options = self.options;
+        // A SCHED_FIFO/SCHED_RR policy is checked against the thread priority, so priorities go first (a stable
+        // sort keeps the order of everything else).
+        options.sort_by_key(|&(option, _)| option != zmq_sys::ZMQ_THREAD_PRIORITY as i32);
+        for (option, value) in options {
             ctx.set_option(option, value)?;
         }
         ctx.set_default_linger(self.linger)?;

@@ -308,8 +308,10 @@ impl Context {
 impl ContextBuilder {
     /// The scheduling policy of the I/O threads (`ZMQ_THREAD_SCHED_POLICY`): a `SCHED_*` value such as
     /// `libc::SCHED_OTHER`, `libc::SCHED_BATCH` or `libc::SCHED_FIFO` (default: the policy of the thread that
-    /// creates the first socket). `SCHED_FIFO` and `SCHED_RR` need a static priority: call
-    /// [`thread_priority`](ContextBuilder::thread_priority) *before* this, or `build` fails with `EINVAL`.
+    /// creates the first socket). `SCHED_FIFO` and `SCHED_RR` need a static priority: set one with
+    /// [`thread_priority`](ContextBuilder::thread_priority) (in either order; `build` applies it first), or
+    /// `build` fails with `EINVAL`. (With [`Context::set_option`](crate::Context::set_option), set the priority
+    /// first.)
     /// See the note on checks above.
     #[doc(alias = "ZMQ_THREAD_SCHED_POLICY")]
     pub fn thread_sched_policy(self, policy: i32) -> Self {

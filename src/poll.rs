@@ -69,7 +69,7 @@ pub(crate) fn check_fd_count(n: usize) -> Result<()> {
 
 bitflags::bitflags! {
     /// Events to poll for, or that occurred (`ZMQ_POLLIN`, `ZMQ_POLLOUT`, `ZMQ_POLLERR`, `ZMQ_POLLPRI`).
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
     pub struct PollEvents: i16 {
         /// At least one message can be received (or the fd is readable).
         const POLLIN = zmq_sys::ZMQ_POLLIN as i16;
@@ -79,6 +79,30 @@ bitflags::bitflags! {
         const POLLERR = zmq_sys::ZMQ_POLLERR as i16;
         /// Urgent data on a file descriptor (never set for sockets).
         const POLLPRI = zmq_sys::ZMQ_POLLPRI as i16;
+    }
+}
+
+impl std::fmt::Debug for PollEvents {
+    /// As zmq 0.10 prints it: the names of the set flags joined by ` | `, unknown bits in hex, `(empty)` for
+    /// none (`POLLIN | POLLOUT`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut first = true;
+        let mut part = |f: &mut std::fmt::Formatter<'_>, text: std::fmt::Arguments<'_>| {
+            let sep = if first { "" } else { " | " };
+            first = false;
+            write!(f, "{sep}{text}")
+        };
+        for (name, _) in self.iter_names() {
+            part(f, format_args!("{name}"))?;
+        }
+        let unknown = self.bits() & !PollEvents::all().bits();
+        if unknown != 0 {
+            part(f, format_args!("{unknown:#x}"))?;
+        }
+        if first {
+            f.write_str("(empty)")?;
+        }
+        Ok(())
     }
 }
 

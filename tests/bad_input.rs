@@ -136,6 +136,26 @@ fn cases() -> Vec<Case> {
             c.destroy()?;
             c.socket(zmq::PAIR).map(drop)
         }),
+        ("a context whose I/O threads run on CPU 1000", EINVAL, |_| {
+            Context::builder().thread_affinity_cpu_add(1000).build().map(drop)
+        }),
+        ("a context with scheduling policy 12345", EINVAL, |_| {
+            Context::builder().thread_sched_policy(12345).build().map(drop)
+        }),
+        ("a context with a million I/O threads", EINVAL, |_| {
+            Context::builder().io_threads(1_000_000).build().map(drop)
+        }),
+        // File descriptors and proxies libzmq would abort on or free twice.
+        ("bind on a regular file as listener", EINVAL, |c| {
+            s(c, zmq::PULL).bind_with_fd("tcp://127.0.0.1:0", std::fs::File::open("/dev/null").unwrap().into())
+        }),
+        ("a SOCKS proxy (libzmq frees its poll entry twice when the proxy fails)", ENOTSUP, |c| {
+            s(c, zmq::DEALER).set_socks_proxy(Some("127.0.0.1:1080"))
+        }),
+        // Timers and timeouts libzmq would overflow.
+        ("a timer of u64::MAX milliseconds", EINVAL, |_| {
+            zmq::Timers::new().add(Duration::from_millis(u64::MAX), |_| {}).map(drop)
+        }),
         // Sizes.
         ("a message of usize::MAX bytes", ENOMEM, |_| zmq::Message::try_with_size(usize::MAX).map(drop)),
         ("a socket type number libzmq does not know (from C)", EINVAL, |c| {

@@ -377,6 +377,10 @@ fn zmq_010_observable_behaviour() {
     assert_eq!(format!("{:?}", zmq::REQ), "REQ");
     assert_eq!(format!("{:?}", SocketEvent::HANDSHAKE_SUCCEEDED), "HANDSHAKE_SUCCEEDED");
     assert_eq!(format!("{:?}", Mechanism::ZMQ_CURVE), "ZMQ_CURVE");
+    // PollEvents prints as 0.10's bitflags 1 did.
+    assert_eq!(format!("{:?}", zmq::POLLIN | zmq::POLLOUT), "POLLIN | POLLOUT");
+    assert_eq!(format!("{:?}", PollEvents::empty()), "(empty)");
+    assert_eq!(format!("{:?}", zmq::POLLERR), "POLLERR");
     // Error: Debug and Display are both libzmq's message.
     assert_eq!(format!("{:?}", Error::EAGAIN), Error::EAGAIN.message());
     assert_eq!(Error::EINVAL.to_string(), "Invalid argument");

@@ -113,6 +113,9 @@ fn realtime_policies_need_a_priority_in_range() {
                 let builder = Context::builder().thread_priority(priority).thread_sched_policy(policy);
                 assert_eq!(start(builder), realtime, "policy {policy}, priority {priority}");
             }
+            // The builder applies the priority first, whichever order it was given in.
+            let builder = Context::builder().thread_sched_policy(policy).thread_priority(50);
+            assert_eq!(start(builder), realtime, "policy {policy} given before priority 50");
         }
         // The same checks on a live context, through the raw setter.
         let ctx = Context::new();

@@ -9,8 +9,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{ctx, socket, unique, within};
 use common::isolated;
+use common::{ctx, socket, unique, within};
 
 #[test]
 fn poll_sockets_and_file_descriptors() {
