@@ -7,7 +7,9 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(zmq_draft)");
     println!("cargo::rustc-check-cfg=cfg(zmq_vendored)");
     println!("cargo::rustc-check-cfg=cfg(zmq_curve_built)");
-    for var in ["DEP_ZMQ_VERSION", "DEP_ZMQ_DRAFT", "DEP_ZMQ_CURVE", "DEP_ZMQ_VENDORED", "DEP_ZMQ_INCLUDE"] {
+    for var in
+        ["DEP_ZMQ_VERSION", "DEP_ZMQ_DRAFT", "DEP_ZMQ_CURVE", "DEP_ZMQ_VENDORED", "DEP_ZMQ_INCLUDE", "DEP_ZMQ_SODIUM"]
+    {
         println!("cargo:rerun-if-env-changed={var}");
     }
     let flag = |name: &str| env::var(name).map(|v| v == "1").unwrap_or(false);
@@ -24,6 +26,8 @@ fn main() {
     let version = env::var("DEP_ZMQ_VERSION").unwrap_or_default();
     println!("cargo:rustc-env=ZMQ_LINKED_VERSION={version}");
     println!("cargo:rustc-env=ZMQ_LINKED_INCLUDE={}", env::var("DEP_ZMQ_INCLUDE").unwrap_or_default());
+    // Where CURVE's libsodium comes from (`static`, `shared`, `external`, …): read by the build-mode test.
+    println!("cargo:rustc-env=ZMQ_LINKED_SODIUM={}", env::var("DEP_ZMQ_SODIUM").unwrap_or_default());
 }
 
 /// Compiles the C half of `tests/interop.rs` against the header of the libzmq being linked. Only that test links

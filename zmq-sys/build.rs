@@ -6,6 +6,11 @@
 //! 2. `LIBZMQ_PREFIX`, or `LIBZMQ_LIB_DIR` (+ `LIBZMQ_INCLUDE_DIR`): link that installation;
 //! 3. pkg-config finds `libzmq >= 4.2`: link it dynamically;
 //! 4. otherwise build from source as in 1, unless `ZMQ_SYS_NO_VENDOR=1`, which makes it a build error.
+//!
+//! libzmq 4.3.5 has CURVE only through libsodium. A source build takes it from `libsodium-sys-stable` (built from
+//! source, static) when feature `vendored` enabled that optional dependency, and otherwise from the system's
+//! libsodium found by pkg-config (shared); with neither it stops and lists the ways out. Rows 2 and 3 compile no
+//! libsodium: the linked libzmq brings whatever it was built with.
 
 use std::env;
 use std::fs;
@@ -29,6 +34,55 @@ struct Linked {
     curve: Option<bool>,
     include_dir: PathBuf,
     vendored: bool,
+    sodium: Sodium,
+}
+
+/// Where CURVE's libsodium comes from; `links` metadata `sodium`.
+enum Sodium {
+    /// libzmq was not built here: it brings whatever it was built with.
+    External,
+    /// `libsodium-sys-stable` (feature `vendored`): built from the source it ships and linked statically, unless its
+    /// own variables point it at an installed copy (`redirected`). Its `DEP_SODIUM_INCLUDE` / `DEP_SODIUM_LIB`.
+    Crate { include: Option<PathBuf>, lib: Option<PathBuf>, version: Option<String>, redirected: bool },
+    /// The system's, found by pkg-config, linked dynamically.
+    System(pkg_config::Library),
+}
+
+impl Sodium {
+    fn metadata(&self) -> &'static str {
+        match self {
+            Sodium::External => "external",
+            Sodium::Crate { redirected: false, .. } => "static",
+            Sodium::Crate { redirected: true, .. } => "libsodium-sys-stable",
+            Sodium::System(_) => "shared",
+        }
+    }
+
+    /// Where its headers are, beyond the compiler's default directories.
+    fn include_dirs(&self) -> Vec<PathBuf> {
+        match self {
+            Sodium::External => Vec::new(),
+            Sodium::Crate { include, .. } => include.iter().cloned().collect(),
+            Sodium::System(lib) => lib.include_paths.clone(),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Sodium::External => "CURVE as that library was built; no libsodium is compiled here".to_string(),
+            Sodium::Crate { redirected: true, .. } => {
+                "CURVE via the libsodium that SODIUM_LIB_DIR / SODIUM_USE_PKG_CONFIG point libsodium-sys-stable at"
+                    .to_string()
+            }
+            Sodium::Crate { version, .. } => format!(
+                "CURVE via libsodium {} built from source too (crate libsodium-sys-stable)",
+                version.as_deref().unwrap_or("(unknown version)")
+            ),
+            Sodium::System(lib) => {
+                format!("CURVE via the system libsodium {} (pkg-config, linked dynamically)", lib.version)
+            }
+        }
+    }
 }
 
 fn main() {
@@ -86,6 +140,7 @@ fn main() {
         None => println!("cargo:curve=unknown"),
     }
     println!("cargo:vendored={}", if linked.vendored { 1 } else { 0 });
+    println!("cargo:sodium={}", linked.sodium.metadata());
     println!("cargo:include={}", linked.include_dir.display());
 
     generate_bindings(&linked);
@@ -121,12 +176,12 @@ const LINUX_FEATURES: &[&str] = &[
     "HAVE_IF_NAMETOINDEX",
 ];
 
-/// Rows 1 and 4: libzmq 4.3.5 from the `zeromq-src` crate, with libsodium from `libsodium-sys-stable`.
+/// Rows 1 and 4: libzmq 4.3.5 from the `zeromq-src` crate, with CURVE through the libsodium [`find_sodium`] picks.
 fn build_from_source(draft: bool, why: &str) -> Linked {
-    let sodium_include = env::var("DEP_SODIUM_INCLUDE").expect("libsodium-sys-stable gives DEP_SODIUM_INCLUDE");
-    let sodium_lib = env::var("DEP_SODIUM_LIB").expect("libsodium-sys-stable gives DEP_SODIUM_LIB");
+    let sodium = find_sodium(why);
     println!(
-        "cargo:warning=zmq-sys: building libzmq 4.3.5 from source ({why}); static, CURVE via libsodium, draft API {}",
+        "cargo:warning=zmq-sys: building libzmq 4.3.5 from source ({why}); static, {}, draft API {}",
+        sodium.describe(),
         if draft { "on" } else { "off" }
     );
     // zeromq-src defines only the platform basics. On Linux, also turn on what every Linux libc has, as libzmq's own
@@ -142,11 +197,33 @@ fn build_from_source(draft: bool, why: &str) -> Linked {
             flags.push_str(define);
         }
     }
+    let mut build = zeromq_src::Build::new();
+    build.enable_draft(draft);
+    match &sodium {
+        // The static library libsodium-sys-stable built: zeromq-src turns CURVE on and links it.
+        Sodium::Crate { include: Some(include), lib: Some(lib), redirected: false, .. } => {
+            build.with_libsodium(Some(zeromq_src::LibLocation::new(lib, include)));
+        }
+        // Any other libsodium is linked by someone else (libsodium-sys-stable as its variables say, or the lines
+        // below): only compile libzmq's CURVE code, against that libsodium's headers.
+        other => {
+            flags.push_str(" -DZMQ_USE_LIBSODIUM=1 -DZMQ_HAVE_CURVE=1");
+            for dir in other.include_dirs() {
+                flags.push_str(&format!(" -I{}", dir.display()));
+            }
+        }
+    }
     env::set_var("CXXFLAGS", flags.trim());
-    zeromq_src::Build::new()
-        .enable_draft(draft)
-        .with_libsodium(Some(zeromq_src::LibLocation::new(sodium_lib, sodium_include)))
-        .build();
+    build.build();
+    // After libzmq's archive, so that a linker reading left to right still needs libsodium when it gets there.
+    if let Sodium::System(lib) = &sodium {
+        for dir in &lib.link_paths {
+            println!("cargo:rustc-link-search=native={}", dir.display());
+        }
+        for name in &lib.libs {
+            println!("cargo:rustc-link-lib=dylib={name}");
+        }
+    }
     // zeromq-src compiles C++ sources into a static archive: link the C++ runtime too.
     let target = env::var("TARGET").unwrap_or_default();
     if target.contains("apple") || target.contains("freebsd") {
@@ -157,7 +234,41 @@ fn build_from_source(draft: bool, why: &str) -> Linked {
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     let include_dir = out.join("source").join("include");
     let version = header_version(&include_dir).expect("the vendored zmq.h has a version");
-    Linked { version, draft, curve: Some(true), include_dir, vendored: true }
+    Linked { version, draft, curve: Some(true), include_dir, vendored: true, sodium }
+}
+
+/// libzmq 4.3.5 has CURVE only through libsodium, and cargo cannot add a dependency from a build script: with
+/// feature `vendored` the optional `libsodium-sys-stable` is there to use; without it, the system's libsodium found
+/// by pkg-config, or a build error that lists the ways out. Never a libzmq without CURVE.
+fn find_sodium(why: &str) -> Sodium {
+    if env::var_os("CARGO_FEATURE_VENDORED").is_some() {
+        let include = env::var_os("DEP_SODIUM_INCLUDE").map(PathBuf::from);
+        let lib = env::var_os("DEP_SODIUM_LIB").map(PathBuf::from);
+        let version = include.as_deref().and_then(sodium_header_version);
+        let redirected = env_var("SODIUM_LIB_DIR").is_some() || env_var("SODIUM_USE_PKG_CONFIG").is_some();
+        return Sodium::Crate { include, lib, version, redirected };
+    }
+    match pkg_config::Config::new().cargo_metadata(false).probe("libsodium") {
+        Ok(lib) => Sodium::System(lib),
+        Err(e) => panic!(
+            "\n\nzmq-sys: building libzmq 4.3.5 from source ({why}), and libzmq 4.3.5 has CURVE only through \
+             libsodium, but pkg-config found no libsodium ({}).\nWays out:\n  - build libsodium from source too: \
+             enable the `vendored` feature (`cargo build --features vendored`);\n  - install the system libsodium: \
+             `apt-get install libsodium-dev pkg-config` (Debian/Ubuntu), `dnf install libsodium-devel`, `brew install \
+             libsodium`;\n  - or link the system libzmq instead: `apt-get install libzmq3-dev pkg-config`, \
+             `dnf install zeromq-devel`, `brew install zeromq`.\n\n",
+            pkg_config_reason(&e).trim_end_matches('.')
+        ),
+    }
+}
+
+/// Reads `SODIUM_VERSION_STRING` from libsodium's `sodium/version.h`.
+fn sodium_header_version(include_dir: &Path) -> Option<String> {
+    let text = fs::read_to_string(include_dir.join("sodium").join("version.h")).ok()?;
+    text.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix("#define")?.trim().strip_prefix("SODIUM_VERSION_STRING")?;
+        Some(rest.trim().trim_matches('"').to_string())
+    })
 }
 
 /// Row 2: an installation named by the user.
@@ -180,21 +291,22 @@ fn explicit_install(want_draft: bool) -> Option<Linked> {
     println!("cargo:rustc-link-lib={kind}=zmq");
     let draft = want_draft && links_draft_symbols(std::slice::from_ref(&lib_dir), &include_dir);
     println!(
-        "cargo:warning=zmq-sys: linking libzmq {}.{}.{} from {} (LIBZMQ_LIB_DIR/LIBZMQ_PREFIX set)",
+        "cargo:warning=zmq-sys: linking libzmq {}.{}.{} from {} (LIBZMQ_LIB_DIR/LIBZMQ_PREFIX set); {}",
         version.0,
         version.1,
         version.2,
-        lib_dir.display()
+        lib_dir.display(),
+        Sodium::External.describe()
     );
-    Some(Linked { version, draft, curve: None, include_dir, vendored: false })
+    Some(Linked { version, draft, curve: None, include_dir, vendored: false, sodium: Sodium::External })
 }
 
 /// Row 3: pkg-config.
 fn system_library(want_draft: bool) -> Result<Linked, String> {
-    let lib = pkg_config::Config::new().atleast_version("4.2").probe("libzmq").map_err(|e| {
-        let first = e.to_string().lines().next().unwrap_or_default().to_string();
-        format!("pkg-config found no libzmq >= 4.2: {first}")
-    })?;
+    let lib = pkg_config::Config::new()
+        .atleast_version("4.2")
+        .probe("libzmq")
+        .map_err(|e| format!("pkg-config found no libzmq >= 4.2: {}", pkg_config_reason(&e).trim_end_matches('.')))?;
     let mut search = lib.include_paths.clone();
     search.push(PathBuf::from("/usr/include"));
     search.push(PathBuf::from("/usr/local/include"));
@@ -206,11 +318,22 @@ fn system_library(want_draft: bool) -> Result<Linked, String> {
     let defines_draft = lib.defines.contains_key("ZMQ_BUILD_DRAFT_API");
     let draft = want_draft && (defines_draft || links_draft_symbols(&lib.link_paths, &include_dir));
     println!(
-        "cargo:warning=zmq-sys: linking the system libzmq {} (pkg-config), headers in {}",
+        "cargo:warning=zmq-sys: linking the system libzmq {} (pkg-config), headers in {}; {}",
         lib.version,
-        include_dir.display()
+        include_dir.display(),
+        Sodium::External.describe()
     );
-    Ok(Linked { version, draft, curve: None, include_dir, vendored: false })
+    Ok(Linked { version, draft, curve: None, include_dir, vendored: false, sodium: Sodium::External })
+}
+
+/// The gist of a pkg-config failure in one line: what pkg-config itself said, when it ran.
+fn pkg_config_reason(e: &pkg_config::Error) -> String {
+    let text = match e {
+        pkg_config::Error::ProbeFailure { output, .. } => String::from_utf8_lossy(&output.stderr).into_owned(),
+        other => other.to_string(),
+    };
+    let first = text.lines().map(str::trim).find(|line| !line.is_empty());
+    first.unwrap_or("no reason given").to_string()
 }
 
 /// Reads `ZMQ_VERSION_MAJOR/MINOR/PATCH` from a zmq.h.

@@ -7,7 +7,7 @@
 //! How libzmq is found is decided by the build script (the system library through pkg-config, an installation
 //! named by `LIBZMQ_LIB_DIR`, or a static build from source); see the repository's README. What it chose is
 //! available to dependents as `links` metadata (`DEP_ZMQ_VERSION`, `DEP_ZMQ_DRAFT`, `DEP_ZMQ_CURVE`,
-//! `DEP_ZMQ_INCLUDE`, `DEP_ZMQ_VENDORED`).
+//! `DEP_ZMQ_INCLUDE`, `DEP_ZMQ_VENDORED`, and `DEP_ZMQ_SODIUM`: where CURVE's libsodium comes from).
 //!
 //! The bindings cover libzmq 4.3.5's `zmq.h` including its draft section. Draft functions are declared whatever
 //! library is linked; calling one links only when that library exports it (see `DEP_ZMQ_DRAFT`).
@@ -26,7 +26,9 @@ mod bindings {
 
 pub use bindings::*;
 
-// libsodium is linked (statically) for a source build of libzmq; this keeps the dependency in the link.
+// With feature `vendored`, libzmq's CURVE uses the libsodium this crate builds from source; this keeps it in the
+// link.
+#[cfg(feature = "vendored")]
 extern crate libsodium_sys;
 
 /// The errno values libzmq reports, as `zmq_errno()` returns them on this platform.
