@@ -158,4 +158,8 @@ pub mod build_info {
     pub const VENDORED: bool = cfg!(zmq_vendored);
     /// Whether the draft API is compiled in.
     pub const DRAFT: bool = cfg!(zmq_draft);
+    /// Where CURVE's libsodium comes from: `"external"` (the linked libzmq brings its own), `"static"` (built from
+    /// source into this binary, feature `vendored`), `"shared"` (the system's, linked dynamically) or
+    /// `"libsodium-sys-stable"` (that crate linking an installed copy, as its `SODIUM_*` variables say).
+    pub const SODIUM: &str = env!("ZMQ_LINKED_SODIUM");
 }

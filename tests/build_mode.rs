@@ -33,7 +33,7 @@ fn ipc_and_inproc_work() {
 /// script): `static` (built from source into this binary), `shared` (the system's, linked dynamically), `external`
 /// (a libzmq that was not built here brings its own) or `libsodium-sys-stable` (that crate, told by its own
 /// variables to link an installed copy).
-const SODIUM: Option<&str> = option_env!("ZMQ_LINKED_SODIUM");
+const SODIUM: Option<&str> = Some(zmq::build_info::SODIUM);
 
 /// A build that links the system libzmq compiles no libsodium of its own; a source build links exactly the
 /// libsodium the build announced. Checked in the running binary: its symbol table and the shared objects mapped.
