@@ -348,6 +348,21 @@ impl Socket {
         crate::sockopt::set_raw::<c_int>(self, zmq_sys::ZMQ_USE_FD as c_int, fd)
     }
 
+    /// What `connect` must refuse before libzmq sees it: a misread port, or a SOCKS connection (see `connect`).
+    fn check_connect(&self, endpoint: &str) -> Result<()> {
+        check_endpoint(endpoint)?;
+        if endpoint.starts_with("tcp://") {
+            let proxy_set = match self.get_socks_proxy()? {
+                Ok(text) => !text.is_empty(),
+                Err(bytes) => !bytes.is_empty(),
+            };
+            if proxy_set {
+                return Err(Error::ENOTSUP);
+            }
+        }
+        Ok(())
+    }
+
     /// Stops accepting on an endpoint bound earlier. Calls zmq_unbind(3).
     #[doc(alias = "zmq_unbind")]
     pub fn unbind(&self, endpoint: &str) -> Result<()> {
@@ -357,9 +372,12 @@ impl Socket {
     }
 
     /// Connects to an endpoint. Calls zmq_connect(3).
+    ///
+    /// A `tcp://` connection through a SOCKS proxy ([`Socket::set_socks_proxy`]) fails with `ENOTSUP`: libzmq 4.3
+    /// frees its SOCKS connection's poll entry twice when the proxy fails, a use after free.
     #[doc(alias = "zmq_connect")]
     pub fn connect(&self, endpoint: &str) -> Result<()> {
-        check_endpoint(endpoint)?;
+        self.check_connect(endpoint)?;
         // SAFETY: as in bind.
         with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_connect(self.as_raw(), ep) }).map(drop))
     }
@@ -410,7 +428,7 @@ impl Socket {
     #[cfg(zmq_draft)]
     #[doc(alias = "zmq_connect_peer")]
     pub fn connect_peer(&self, endpoint: &str) -> Result<u32> {
-        check_endpoint(endpoint)?;
+        self.check_connect(endpoint)?;
         with_c_str(endpoint, |ep| {
             // SAFETY: as in bind; zmq_connect_peer returns 0 with errno set on failure.
             match unsafe { zmq_sys::zmq_connect_peer(self.as_raw(), ep) } {

@@ -125,14 +125,6 @@ pub(crate) fn set_opt_string(socket: &Socket, option: c_int, value: Option<&str>
     }
 }
 
-/// The check of `ZMQ_SOCKS_PROXY`: only "no proxy" is accepted (see [`Socket::set_socks_proxy`]).
-fn refuse_socks_proxy(value: &Option<&str>) -> Result<()> {
-    match value {
-        None => Ok(()),
-        Some(_) => Err(Error::ENOTSUP),
-    }
-}
-
 /// A value added to one of libzmq's filter sets (`ZMQ_IPC_FILTER_*`); `None` clears the set.
 fn set_filter<T: Copy>(socket: &Socket, option: c_int, value: Option<T>) -> Result<()> {
     match value {
@@ -356,7 +348,7 @@ sockopts! {
     ZMQ_SNDBUF "ZMQ_SNDBUF": i32, get get_sndbuf, set set_sndbuf; "kernel send buffer size in bytes (-1 = OS default)."
     ZMQ_SNDHWM "ZMQ_SNDHWM": i32, get get_sndhwm, set set_sndhwm; "high water mark for outbound messages."
     ZMQ_SNDTIMEO "ZMQ_SNDTIMEO": i32, get get_sndtimeo, set set_sndtimeo; "send timeout in ms (-1 = block forever)."
-    ZMQ_SOCKS_PROXY "ZMQ_SOCKS_PROXY": optstring, get get_socks_proxy, set set_socks_proxy, check refuse_socks_proxy; "the SOCKS5 proxy address. **Refused** (`ENOTSUP`) for any address; only `None` (no proxy) is accepted. libzmq 4.3's SOCKS connecter frees its poll entry when a connection to the proxy fails and frees it again when the socket is closed or disconnected before the next attempt, a use after free that a proxy refusing or dropping a connection triggers (libzmq `socks_connecter_t::error`)."
+    ZMQ_SOCKS_PROXY "ZMQ_SOCKS_PROXY": optstring, get get_socks_proxy, set set_socks_proxy; "the SOCKS5 proxy address. It can be set and read, but while one is set `connect` to a `tcp://` endpoint fails with `ENOTSUP`: libzmq 4.3's SOCKS connecter frees its poll entry when a connection to the proxy fails and frees it again when the socket is closed or disconnected before the next attempt, a use after free that a proxy refusing or dropping a connection triggers (libzmq `socks_connecter_t::error`)."
     ZMQ_STREAM_NOTIFY "ZMQ_STREAM_NOTIFY": bool, set set_stream_notify; "deliver an empty message on connect and disconnect (STREAM; default on)."
     ZMQ_SUBSCRIBE "ZMQ_SUBSCRIBE": bytes, set set_subscribe; "add a subscription prefix (SUB, XSUB)."
     ZMQ_TCP_KEEPALIVE "ZMQ_TCP_KEEPALIVE": i32, get get_tcp_keepalive, set set_tcp_keepalive; "SO_KEEPALIVE (-1 = OS default, 0 off, 1 on)."

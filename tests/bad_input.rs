@@ -149,9 +149,15 @@ fn cases() -> Vec<Case> {
         ("bind on a regular file as listener", EINVAL, |c| {
             s(c, zmq::PULL).bind_with_fd("tcp://127.0.0.1:0", std::fs::File::open("/dev/null").unwrap().into())
         }),
-        ("a SOCKS proxy (libzmq frees its poll entry twice when the proxy fails)", ENOTSUP, |c| {
-            s(c, zmq::DEALER).set_socks_proxy(Some("127.0.0.1:1080"))
-        }),
+        (
+            "a tcp connect through a SOCKS proxy (libzmq frees its poll entry twice when the proxy fails)",
+            ENOTSUP,
+            |c| {
+                let dealer = s(c, zmq::DEALER);
+                dealer.set_socks_proxy(Some("127.0.0.1:1080"))?;
+                dealer.connect("tcp://127.0.0.1:5555")
+            },
+        ),
         // Timers and timeouts libzmq would overflow.
         ("a timer of u64::MAX milliseconds", EINVAL, |_| {
             zmq::Timers::new().add(Duration::from_millis(u64::MAX), |_| {}).map(drop)
