@@ -67,11 +67,7 @@ fn string_options<'a>() -> Vec<StringOption<'a>> {
         ("ZMQ_ZAP_DOMAIN", Box::new(|s, v| s.set_zap_domain(v)), Box::new(|s| s.get_zap_domain())),
         ("ZMQ_BINDTODEVICE", Box::new(|s, v| s.set_bindtodevice(Some(v))), Box::new(|s| s.get_bindtodevice())),
     ];
-    options.push((
-        "ZMQ_SOCKS_PROXY",
-        Box::new(|s, v| s.set_socks_proxy(Some(v))),
-        Box::new(|s| s.get_socks_proxy()),
-    ));
+    options.push(("ZMQ_SOCKS_PROXY", Box::new(|s, v| s.set_socks_proxy(Some(v))), Box::new(|s| s.get_socks_proxy())));
     if zmq::has("gssapi").unwrap_or(false) {
         options.push((
             "ZMQ_GSSAPI_PRINCIPAL",
