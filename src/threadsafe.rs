@@ -57,8 +57,8 @@ use crate::Context;
 /// [`Context::shutdown`] wakes every thread blocked on it with `Err(ETERM)`. While one thread blocks in a receive,
 /// others can still send, receive, bind or set options (libzmq releases the socket's mutex while it waits).
 ///
-/// libzmq offers no `ZMQ_FD` for these types, and [`Socket::poll`] (zmq_poll(3)) cannot wait on them; use a
-/// [`Poller`] ([`Poller::add_thread_safe`]), which may run on another thread than the socket's other users.
+/// libzmq offers no `ZMQ_FD` for these types. To wait on one, use a [`Poller`] ([`Poller::add_thread_safe`]),
+/// which may run on another thread than the socket's other users.
 ///
 /// ```
 /// # fn main() -> zmq::Result<()> {
