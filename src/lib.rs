@@ -83,6 +83,8 @@ mod poller;
 mod proxy;
 mod socket;
 mod sockopt;
+#[cfg(zmq_draft)]
+mod threadsafe;
 mod timers;
 mod zap;
 
@@ -111,6 +113,8 @@ pub use crate::sockopt::DRAFT_SOCKET_OPTIONS;
 pub use crate::sockopt::SOCKET_OPTIONS;
 #[cfg(zmq_draft)]
 pub use crate::sockopt::{NormMode, ReconnectStop, RouterNotify};
+#[cfg(zmq_draft)]
+pub use crate::threadsafe::ThreadSafeSocket;
 pub use crate::timers::{TimerId, Timers};
 pub use crate::SocketType::*;
 
