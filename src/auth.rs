@@ -1,9 +1,9 @@
 //! The ZAP authenticator: a handler libzmq asks whether to admit each connecting peer (ZAP, RFC 27).
 
+use crate::error::contain;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::io;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -186,21 +186,6 @@ impl Shared {
                 let _ = contain(|| logger(&line));
             }
             None => eprintln!("{line}"),
-        }
-    }
-}
-
-/// Runs a user callback on the handler thread, catching a panic: `None` if it panicked. The panic's payload is
-/// dropped under `catch_unwind` too (its `Drop` may panic), and a payload of that second panic is leaked, so
-/// nothing a callback does can unwind the handler thread.
-fn contain<R>(callback: impl FnOnce() -> R) -> Option<R> {
-    match catch_unwind(AssertUnwindSafe(callback)) {
-        Ok(value) => Some(value),
-        Err(payload) => {
-            if let Err(second) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
-                std::mem::forget(second);
-            }
-            None
         }
     }
 }

@@ -178,6 +178,22 @@ pub(crate) fn check(rc: i32) -> Result<i32> {
     }
 }
 
+/// Runs user code where a panic must not escape — on a libzmq thread inside a C call, or on a handler thread that
+/// must keep serving: `None` if it panicked. The panic hook has already reported the panic. Its payload is dropped
+/// under `catch_unwind` too (a payload's `Drop` may panic); only the payload of such a second panic is leaked.
+pub(crate) fn contain<R>(callback: impl FnOnce() -> R) -> Option<R> {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    match catch_unwind(AssertUnwindSafe(callback)) {
+        Ok(value) => Some(value),
+        Err(payload) => {
+            if let Err(second) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+                std::mem::forget(second);
+            }
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

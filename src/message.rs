@@ -70,16 +70,11 @@ fn out_of_memory() -> ! {
 }
 
 /// Drops a zero-copy owner on whatever thread libzmq frees the content on (often an I/O thread, inside a C
-/// call): a panic in the owner's `Drop` must not unwind into C, which would abort the process. The panic hook has
-/// already reported the panic. Dropping the payload could panic too: that is contained the same way, and only
-/// such a second payload is leaked.
+/// call): a panic in the owner's `Drop` must not unwind into C, which would abort the process. It is contained
+/// and counted.
 fn drop_owner_in_c<T>(owner: Box<T>) {
-    use std::panic::{catch_unwind, AssertUnwindSafe};
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(owner))) {
+    if crate::error::contain(move || drop(owner)).is_none() {
         OWNER_PANICS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
-            std::mem::forget(again);
-        }
     }
 }
 

@@ -156,8 +156,20 @@ impl<'a> Relay<'a> {
     }
 
     /// Relays until the proxy has returned. Returns the error that ended `user`, if one did: the proxy is then
-    /// told to terminate, as an error on its control socket would have ended libzmq's loop.
+    /// told to terminate, as an error on its control socket would have ended libzmq's loop. If the relay ends
+    /// early for any other reason (an error of a private socket, a panic), it tells the proxy to terminate too:
+    /// nothing else could reach it, and `zmq_proxy_steerable` would wait for ever.
     fn run(self) -> Result<()> {
+        let mut stopped = false;
+        let served = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.serve(&mut stopped)));
+        if !stopped {
+            let _ = self.proxy.send(Command::Terminate.wire(self.dialect), 0);
+        }
+        served.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+
+    /// The relay loop; sets `stopped` when it ends because the proxy has returned.
+    fn serve(&self, stopped_by_proxy: &mut bool) -> Result<()> {
         let mut frames = Vec::new();
         // A message waiting for room on the way to the proxy.
         let mut pending: Option<&'static str> = None;
@@ -188,6 +200,7 @@ impl<'a> Relay<'a> {
                 self.pass_answers(failed.is_none(), &mut frames);
             }
             if stopped {
+                *stopped_by_proxy = true;
                 return failed.map_or(Ok(()), Err);
             }
             if let (Some(message), true) = (pending, room) {

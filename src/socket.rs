@@ -307,11 +307,12 @@ impl Socket {
             return Err(Error::EINVAL);
         };
         check_listener(listener.as_raw_fd(), domains)?;
-        check_endpoint(endpoint)?;
         // SAFETY: `listener` is an open, listening stream socket of the right family that we own. libzmq uses it
-        // for the bind below only: USE_FD is reset right after, so no later bind takes (and closes) it again.
+        // for the bind below only: USE_FD is reset right after, so no later bind takes (and closes) it again. (If
+        // the reset fails, the context has been shut down, and no later bind can succeed either.) `&self` keeps
+        // other code off this socket in between, since `Socket` is not `Sync`.
         unsafe { self.set_use_fd(listener.as_raw_fd())? };
-        let bound = with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_bind(self.as_raw(), ep) }).map(drop));
+        let bound = self.bind(endpoint);
         // SAFETY: -1 means "no descriptor".
         let reset = unsafe { self.set_use_fd(-1) };
         match bound {
