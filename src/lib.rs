@@ -69,6 +69,8 @@
 #![deny(missing_docs)]
 #![warn(unsafe_op_in_unsafe_fn)]
 
+#[cfg(feature = "tokio")]
+mod asyncio;
 mod auth;
 mod cert;
 mod context;
@@ -90,6 +92,8 @@ mod zap;
 
 use std::ffi::CString;
 
+#[cfg(feature = "tokio")]
+pub use crate::asyncio::AsyncSocket;
 pub use crate::auth::{Authenticator, ZapHandler, ZapReply, ZapRequest, ZapStatus, ANY_DOMAIN, ZAP_ENDPOINT};
 pub use crate::cert::Certificate;
 pub use crate::context::{Context, ContextBuilder};

@@ -1,0 +1,581 @@
+//! Async sockets for the tokio runtime (feature `tokio`).
+//!
+//! # How readiness is tracked
+//!
+//! libzmq signals a socket's state through one file descriptor, `ZMQ_FD`, which is edge-triggered and says only
+//! "look at `ZMQ_EVENTS` again". Every call into the socket (a send, a receive, even reading `ZMQ_EVENTS`) may
+//! process libzmq's pending commands and drain that descriptor, taking the edge away from a task that was waiting
+//! for it. So:
+//!
+//! * every operation is first tried with `ZMQ_DONTWAIT`, and a waiting task reads `ZMQ_EVENTS` itself before it
+//!   sleeps, after registering as a waiter;
+//! * after every call into the socket, if any task is waiting, `ZMQ_EVENTS` is read and the waiting readers
+//!   (writers) are woken when `POLLIN` (`POLLOUT`) is set, so an edge that one task consumed reaches the others;
+//! * the descriptor itself is watched through tokio's `AsyncFd` (its own waiter list, so a reader and a writer
+//!   waiting at once are both woken), never closed by us, and deregistered before libzmq closes it.
+
+use std::future::{poll_fn, Future};
+use std::io;
+use std::os::fd::{AsRawFd, RawFd};
+use std::pin::{pin, Pin};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context as TaskContext, Poll};
+
+use tokio::io::unix::AsyncFd;
+use tokio::sync::futures::Notified;
+use tokio::sync::Notify;
+
+use crate::{Context, Error, Message, PollEvents, Result, Socket, SocketType, DONTWAIT, SNDMORE};
+
+/// `ZMQ_FD` of a socket, for tokio's reactor. It does not own the descriptor: libzmq closes it with the socket.
+struct ZmqFd(RawFd);
+
+impl AsRawFd for ZmqFd {
+    fn as_raw_fd(&self) -> RawFd {
+        self.0
+    }
+}
+
+/// The tasks waiting for one direction of a socket.
+#[derive(Default)]
+struct Waiters {
+    /// How many tasks are between registering and returning from a wait: when it is 0, nothing needs waking.
+    count: AtomicUsize,
+    notify: Notify,
+}
+
+/// Counts a task as waiting while it lives (also when its future is dropped half-way).
+struct Registration<'a>(&'a Waiters);
+
+impl<'a> Registration<'a> {
+    fn new(waiters: &'a Waiters) -> Registration<'a> {
+        waiters.count.fetch_add(1, Ordering::SeqCst);
+        Registration(waiters)
+    }
+}
+
+impl Drop for Registration<'_> {
+    fn drop(&mut self) {
+        self.0.count.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Which way a task waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Direction {
+    In,
+    Out,
+}
+
+impl Direction {
+    fn event(self) -> PollEvents {
+        match self {
+            Direction::In => PollEvents::POLLIN,
+            Direction::Out => PollEvents::POLLOUT,
+        }
+    }
+}
+
+/// What all handles of one async socket share.
+struct Shared {
+    // Field order is drop order: the descriptor is deregistered from the reactor while libzmq still has it open.
+    fd: AsyncFd<ZmqFd>,
+    socket: Mutex<Socket>,
+    readers: Waiters,
+    writers: Waiters,
+}
+
+/// Turns a reactor error (the runtime shutting down, say) into the crate's error type.
+fn reactor_error(err: io::Error) -> Error {
+    err.raw_os_error().map(Error::from_raw).unwrap_or(Error::ETERM)
+}
+
+impl Shared {
+    fn waiters(&self, direction: Direction) -> &Waiters {
+        match direction {
+            Direction::In => &self.readers,
+            Direction::Out => &self.writers,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Socket> {
+        // A panic inside a user closure of `with_socket` leaves the socket itself consistent: libzmq calls are
+        // not interrupted by unwinding.
+        self.socket.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs one call into the socket, then passes on any readiness it may have consumed.
+    fn op<R>(&self, f: impl FnOnce(&Socket) -> R) -> R {
+        let socket = self.lock();
+        let result = f(&socket);
+        if self.readers.count.load(Ordering::SeqCst) > 0 || self.writers.count.load(Ordering::SeqCst) > 0 {
+            self.wake(socket.get_events(), None);
+        }
+        result
+    }
+
+    /// Wakes the waiting readers (writers) if `events` has `POLLIN` (`POLLOUT`), or all of them if reading the
+    /// events failed (they will see the error themselves). `skip` is a direction the caller serves itself.
+    fn wake(&self, events: Result<PollEvents>, skip: Option<Direction>) {
+        let ready = events.unwrap_or(PollEvents::POLLIN | PollEvents::POLLOUT);
+        for direction in [Direction::In, Direction::Out] {
+            let waiters = self.waiters(direction);
+            if skip != Some(direction) && ready.contains(direction.event()) && waiters.count.load(Ordering::SeqCst) > 0
+            {
+                waiters.notify.notify_waiters();
+            }
+        }
+    }
+
+    /// Reads `ZMQ_EVENTS` (which also processes libzmq's pending commands, all of them, unlike a send or a
+    /// receive, which may put them off for up to a millisecond) and passes on what the other direction needs.
+    fn events(&self, socket: &Socket, direction: Direction) -> Result<PollEvents> {
+        let events = socket.get_events();
+        self.wake(events, Some(direction));
+        events
+    }
+
+    /// Sleeps until the descriptor signals (a new edge) or another call into the socket notifies `notified`.
+    async fn edge_or_notified(&self, mut notified: Pin<&mut Notified<'_>>) -> Result<()> {
+        let mut readable = pin!(self.fd.readable());
+        poll_fn(|cx| {
+            if notified.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Ok(()));
+            }
+            match readable.as_mut().poll(cx) {
+                Poll::Ready(Ok(mut guard)) => {
+                    // Forgetting this edge is safe: the caller reads ZMQ_EVENTS before it sleeps again, and any
+                    // later edge sets the readiness anew.
+                    guard.clear_ready();
+                    Poll::Ready(Ok(()))
+                }
+                Poll::Ready(Err(err)) => Poll::Ready(Err(reactor_error(err))),
+                Poll::Pending => Poll::Pending,
+            }
+        })
+        .await
+    }
+
+    /// Waits until the socket reports `direction`'s event (or an error, returned).
+    async fn ready(&self, direction: Direction) -> Result<()> {
+        let waiters = self.waiters(direction);
+        let _registered = Registration::new(waiters);
+        loop {
+            // Register for a wake-up before looking, so that a call finishing after the look reaches us.
+            let mut notified = pin!(waiters.notify.notified());
+            notified.as_mut().enable();
+            if self.events(&self.lock(), direction)?.contains(direction.event()) {
+                return Ok(());
+            }
+            self.edge_or_notified(notified).await?;
+        }
+    }
+
+    /// Runs `f` (a `DONTWAIT` call) until it does not fail with `EAGAIN`, waiting for `direction` in between.
+    async fn io<R>(&self, direction: Direction, mut f: impl FnMut(&Socket) -> Result<R>) -> Result<R> {
+        match self.op(&mut f) {
+            Err(Error::EAGAIN) => {}
+            done => return done,
+        }
+        let waiters = self.waiters(direction);
+        let _registered = Registration::new(waiters);
+        // A socket may report an event and still refuse the call (a ROUTER with ROUTER_MANDATORY reports POLLOUT
+        // when any peer can take a message, not the one addressed): after such a refusal, wait for a change.
+        let mut trust_events = true;
+        loop {
+            let mut notified = pin!(waiters.notify.notified());
+            notified.as_mut().enable();
+            let events = {
+                let socket = self.lock();
+                match f(&socket) {
+                    Err(Error::EAGAIN) => {}
+                    done => {
+                        self.wake(socket.get_events(), None);
+                        return done;
+                    }
+                }
+                self.events(&socket, direction)?
+            };
+            if trust_events && events.contains(direction.event()) {
+                trust_events = false;
+                continue;
+            }
+            self.edge_or_notified(notified).await?;
+            trust_events = true;
+        }
+    }
+}
+
+/// A boxed call in progress, kept by the `Stream` and `Sink` implementations between polls.
+type Pending<T> = Pin<Box<dyn Future<Output = Result<T>> + Send + Sync>>;
+
+/// Receives one whole multipart message without waiting, into `frames` (truncated to the frame count).
+///
+/// libzmq delivers the frames of a message together: once the first is there, the others are too, so only the
+/// first receive can fail with `EAGAIN`, and nothing is consumed then.
+fn recv_frames(socket: &Socket, frames: &mut Vec<Message>) -> Result<usize> {
+    socket.recv_multipart_into(frames, DONTWAIT)
+}
+
+/// Sends a whole multipart message without waiting. Only the first frame can fail with `EAGAIN` (libzmq accepts
+/// the rest of a message once it accepted its first frame), and then nothing was sent and `frames` is unchanged.
+/// On success the frames are left empty.
+fn send_frames(socket: &Socket, frames: &mut [Message], flags: i32) -> Result<()> {
+    let last = frames.len().saturating_sub(1);
+    for (i, frame) in frames.iter_mut().enumerate() {
+        let more = if i < last { SNDMORE } else { 0 };
+        socket.send_in_place(frame, flags | DONTWAIT | more)?;
+    }
+    Ok(())
+}
+
+/// A socket for async code on the tokio runtime: `send` and `recv` are `async fn`s that wait without blocking
+/// a thread (feature `tokio`).
+///
+/// It wraps a [`Socket`] of any type that has a `ZMQ_FD` (every classic type: REQ, REP, DEALER, ROUTER, PUB,
+/// SUB, XPUB, XSUB, PUSH, PULL, PAIR, STREAM). Its methods take `&self` and handles are cheap to [`Clone`], so a
+/// reader task and a writer task may use one socket at once (each wait has its own wake-up; calls into libzmq are
+/// serialised by a mutex). The socket is closed when the last handle is dropped.
+///
+/// Every operation first tries without waiting, so a message that can go or come at once costs no wake-up.
+///
+/// # Cancellation
+///
+/// A future of this type may be dropped at any `.await` point (by `select!`, `tokio::time::timeout`, an aborted
+/// task):
+///
+/// * `recv*`: nothing is consumed. A message is taken from libzmq only in the same poll that returns it.
+/// * `send_multipart`: the frames go out all together in one poll, or none do: a cancelled multipart send never
+///   leaves half a message behind. `send` with [`SNDMORE`] sends one frame, which is a part of whatever message it
+///   belongs to: cancel between frames and the next send continues that message.
+/// * `send*` futures own their message: dropping one before it completes drops the message unsent. To keep an
+///   unsent message, use the [`futures_sink::Sink`] implementation, which holds it until it is flushed, or
+///   [`AsyncSocket::try_send_in_place`].
+/// * REQ: cancelling `recv` after a `send` leaves the REQ socket waiting for that reply; a new `send` fails with
+///   `EFSM`. Set `ZMQ_REQ_RELAXED` (a new request is allowed) and `ZMQ_REQ_CORRELATE` (the late reply to the old
+///   one is dropped) with [`Socket::set_req_relaxed`] and [`Socket::set_req_correlate`] to retry instead.
+///
+/// # Shutdown and errors
+///
+/// [`Context::shutdown`] wakes every pending future of the context's sockets with `Err(ETERM)`. If the tokio
+/// runtime shuts down while a future waits, the future fails with `ETERM` too. Dropping the last handle
+/// deregisters the descriptor from the reactor, then closes the socket (with its LINGER, as [`Socket`] does).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> zmq::Result<()> {
+/// let ctx = zmq::Context::new();
+/// let server = zmq::AsyncSocket::new(&ctx, zmq::REP)?;
+/// server.bind("tcp://127.0.0.1:*")?;
+/// let client = zmq::AsyncSocket::new(&ctx, zmq::REQ)?;
+/// client.connect(&server.last_endpoint()?)?;
+///
+/// client.send("Hello", 0).await?;
+/// assert_eq!(server.recv_msg().await?.as_str(), Some("Hello"));
+/// server.send("World", 0).await?;
+/// assert_eq!(client.recv_msg().await?.as_str(), Some("World"));
+/// # Ok(())
+/// # }
+/// ```
+pub struct AsyncSocket {
+    shared: Arc<Shared>,
+    /// The `Stream`'s receive that had to wait.
+    stream: Option<Pending<Vec<Message>>>,
+    /// The `Sink`'s message not yet tried, or its send that had to wait (which owns the message).
+    sink_frames: Option<Vec<Message>>,
+    sink: Option<Pending<()>>,
+}
+
+impl std::fmt::Debug for AsyncSocket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncSocket").field("fd", &self.shared.fd.get_ref().0).finish_non_exhaustive()
+    }
+}
+
+impl Clone for AsyncSocket {
+    /// Another handle to the same socket, with its own `Stream`/`Sink` state.
+    fn clone(&self) -> AsyncSocket {
+        AsyncSocket { shared: Arc::clone(&self.shared), stream: None, sink_frames: None, sink: None }
+    }
+}
+
+impl AsyncSocket {
+    /// Creates a socket of `socket_type` on `ctx` for async use. Calls zmq_socket(3).
+    ///
+    /// Must be called within a tokio runtime whose I/O driver is enabled (`Runtime::enable_io`, on by default in
+    /// `#[tokio::main]`), else `Err(EINVAL)`.
+    pub fn new(ctx: &Context, socket_type: SocketType) -> Result<AsyncSocket> {
+        AsyncSocket::from_socket(ctx.socket(socket_type)?)
+    }
+
+    /// Makes a blocking socket async (see [`AsyncSocket::new`] for the runtime it needs). Its options are kept.
+    ///
+    /// The draft thread-safe types (SERVER, CLIENT, RADIO, DISH, SCATTER, GATHER, PEER, CHANNEL) have no `ZMQ_FD`
+    /// to wait on and give `Err(EINVAL)` (the socket is dropped); use [`crate::ThreadSafeSocket`] from blocking
+    /// threads (e.g. `tokio::task::spawn_blocking`) for them.
+    pub fn from_socket(socket: Socket) -> Result<AsyncSocket> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(Error::EINVAL);
+        }
+        let fd = ZmqFd(socket.get_fd()?);
+        // tokio panics (rather than failing) when the runtime was built without its I/O driver: contain that.
+        let registered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            // SAFETY: ZMQ_FD stays open, as the same descriptor, for as long as the socket is open; the `AsyncFd` is
+            // dropped before the socket (field order of `Shared`, and `into_socket` drops it first), and `ZmqFd`
+            // returns the same number on every call.
+            unsafe { AsyncFd::register_with_interest(fd, tokio::io::Interest::READABLE) }
+        }));
+        let fd = match registered {
+            Ok(Ok(fd)) => fd,
+            Ok(Err(err)) => return Err(reactor_error(err.into_parts().1)),
+            Err(_) => return Err(Error::EINVAL),
+        };
+        let shared =
+            Shared { fd, socket: Mutex::new(socket), readers: Waiters::default(), writers: Waiters::default() };
+        Ok(AsyncSocket { shared: Arc::new(shared), stream: None, sink_frames: None, sink: None })
+    }
+
+    /// Gives the blocking socket back, if this is its last handle; else `Err(self)`.
+    pub fn into_socket(self) -> std::result::Result<Socket, AsyncSocket> {
+        match Arc::try_unwrap(self.shared) {
+            Ok(shared) => {
+                let Shared { fd, socket, .. } = shared;
+                drop(fd); // deregister first
+                Ok(socket.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()))
+            }
+            Err(shared) => Err(AsyncSocket { shared, stream: None, sink_frames: None, sink: None }),
+        }
+    }
+
+    /// Runs `f` with the blocking socket, for any option or call this type does not forward, e.g.
+    /// `sock.with_socket(|s| s.set_sndhwm(10))`. Other handles' calls wait meanwhile; `f` must not block (no
+    /// blocking send or receive: use this type's methods).
+    pub fn with_socket<R>(&self, f: impl FnOnce(&Socket) -> R) -> R {
+        self.shared.op(f)
+    }
+
+    /// Accepts connections on an endpoint (see [`Socket::bind`]). Calls zmq_bind(3).
+    pub fn bind(&self, endpoint: &str) -> Result<()> {
+        self.with_socket(|s| s.bind(endpoint))
+    }
+
+    /// Connects to an endpoint (see [`Socket::connect`]). Calls zmq_connect(3).
+    pub fn connect(&self, endpoint: &str) -> Result<()> {
+        self.with_socket(|s| s.connect(endpoint))
+    }
+
+    /// Stops accepting on an endpoint. Calls zmq_unbind(3).
+    pub fn unbind(&self, endpoint: &str) -> Result<()> {
+        self.with_socket(|s| s.unbind(endpoint))
+    }
+
+    /// Disconnects from an endpoint. Calls zmq_disconnect(3).
+    pub fn disconnect(&self, endpoint: &str) -> Result<()> {
+        self.with_socket(|s| s.disconnect(endpoint))
+    }
+
+    /// The last endpoint bound or connected, with a wildcard port resolved (`ZMQ_LAST_ENDPOINT`).
+    pub fn last_endpoint(&self) -> Result<String> {
+        self.with_socket(|s| s.last_endpoint())
+    }
+
+    /// The socket's type (`ZMQ_TYPE`).
+    pub fn get_socket_type(&self) -> Result<SocketType> {
+        self.with_socket(|s| s.get_socket_type())
+    }
+
+    /// Subscribes a SUB socket to messages starting with `prefix` (`ZMQ_SUBSCRIBE`).
+    pub fn set_subscribe(&self, prefix: &[u8]) -> Result<()> {
+        self.with_socket(|s| s.set_subscribe(prefix))
+    }
+
+    /// Removes a subscription (`ZMQ_UNSUBSCRIBE`).
+    pub fn set_unsubscribe(&self, prefix: &[u8]) -> Result<()> {
+        self.with_socket(|s| s.set_unsubscribe(prefix))
+    }
+
+    /// Sends one frame (anything [`Socket::send`] takes that converts into a [`Message`]); `flags` may hold
+    /// [`SNDMORE`] (`DONTWAIT` is implied). Waits while the socket cannot send (at its HWM, or with no peer for
+    /// socket types that need one). Calls zmq_msg_send(3).
+    ///
+    /// Cancellation: dropping the future before it completes drops the frame unsent.
+    pub async fn send<T: Into<Message>>(&self, data: T, flags: i32) -> Result<()> {
+        let mut msg = data.into();
+        self.shared.io(Direction::Out, |s| s.send_in_place(&mut msg, flags | DONTWAIT)).await
+    }
+
+    /// Sends the frames of one multipart message, all in one go: no frame is sent until all can be. Calls
+    /// zmq_msg_send(3) for each frame.
+    ///
+    /// Cancellation: the message is either sent whole or not at all; dropping the future before it completes
+    /// drops the message unsent.
+    pub async fn send_multipart<I, T>(&self, frames: I, flags: i32) -> Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<Message>,
+    {
+        let mut frames: Vec<Message> = frames.into_iter().map(Into::into).collect();
+        self.shared.io(Direction::Out, |s| send_frames(s, &mut frames, flags)).await
+    }
+
+    /// Sends `frames` as one multipart message if that can be done now, without waiting: `Err(EAGAIN)` leaves
+    /// `frames` untouched for a later try (on success the frames are left empty).
+    pub fn try_send_in_place(&self, frames: &mut [Message], flags: i32) -> Result<()> {
+        self.shared.op(|s| send_frames(s, frames, flags))
+    }
+
+    /// Receives one frame. Check [`Message::get_more`] for more frames of the same message. Calls
+    /// zmq_msg_recv(3).
+    ///
+    /// Cancellation: safe; no frame is consumed unless the future completes.
+    pub async fn recv_msg(&self) -> Result<Message> {
+        self.shared.io(Direction::In, |s| s.recv_msg(DONTWAIT)).await
+    }
+
+    /// Receives one frame into `msg`, replacing its content (kept on failure). Calls zmq_msg_recv(3).
+    ///
+    /// Cancellation: safe; `msg` is only changed when the future completes.
+    pub async fn recv(&self, msg: &mut Message) -> Result<()> {
+        self.shared.io(Direction::In, |s| s.recv(msg, DONTWAIT)).await
+    }
+
+    /// Receives one frame into a buffer, returning the frame's full size (a longer frame is truncated). Calls
+    /// zmq_recv(3).
+    ///
+    /// Cancellation: safe; nothing is consumed unless the future completes.
+    pub async fn recv_into(&self, buf: &mut [u8]) -> Result<usize> {
+        self.shared.io(Direction::In, |s| s.recv_into(buf, DONTWAIT)).await
+    }
+
+    /// Receives one frame as bytes.
+    ///
+    /// Cancellation: safe, as [`AsyncSocket::recv_msg`].
+    pub async fn recv_bytes(&self) -> Result<Vec<u8>> {
+        self.recv_msg().await.map(|msg| msg.to_vec())
+    }
+
+    /// Receives one frame as text; `Err(bytes)` inside if it is not UTF-8.
+    ///
+    /// Cancellation: safe, as [`AsyncSocket::recv_msg`].
+    pub async fn recv_string(&self) -> Result<std::result::Result<String, Vec<u8>>> {
+        self.recv_bytes().await.map(|bytes| String::from_utf8(bytes).map_err(|e| e.into_bytes()))
+    }
+
+    /// Receives all frames of one multipart message (without copying their payloads).
+    ///
+    /// Cancellation: safe; the frames are taken from libzmq all in the poll that returns them.
+    pub async fn recv_multipart(&self) -> Result<Vec<Message>> {
+        let mut frames = Vec::new();
+        self.recv_multipart_into(&mut frames).await?;
+        Ok(frames)
+    }
+
+    /// Receives all frames of one multipart message into `frames`, reusing the messages already there; returns
+    /// the frame count (`frames` is truncated to it).
+    ///
+    /// Cancellation: safe; `frames` is only changed in the poll that completes.
+    pub async fn recv_multipart_into(&self, frames: &mut Vec<Message>) -> Result<usize> {
+        self.shared.io(Direction::In, |s| recv_frames(s, frames)).await
+    }
+
+    /// Waits until the socket can receive (`POLLIN`) without consuming anything.
+    ///
+    /// Cancellation: safe.
+    pub async fn readable(&self) -> Result<()> {
+        self.shared.ready(Direction::In).await
+    }
+
+    /// Waits until the socket can send (`POLLOUT`).
+    ///
+    /// Cancellation: safe.
+    pub async fn writable(&self) -> Result<()> {
+        self.shared.ready(Direction::Out).await
+    }
+}
+
+/// Polls a stored call; `None` if there is none.
+fn poll_pending<T>(slot: &mut Option<Pending<T>>, cx: &mut TaskContext<'_>) -> Poll<Option<Result<T>>> {
+    let Some(pending) = slot else { return Poll::Ready(None) };
+    let result = std::task::ready!(pending.as_mut().poll(cx));
+    *slot = None;
+    Poll::Ready(Some(result))
+}
+
+/// Multipart messages received, one `Vec<Message>` each. The stream does not end: after `Context::shutdown` it
+/// yields `Err(ETERM)`.
+///
+/// Cancellation: dropping a pending `next()` consumes nothing; a receive that had to wait stays with the stream
+/// and completes at its next poll.
+impl futures_core::Stream for AsyncSocket {
+    type Item = Result<Vec<Message>>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.stream.is_none() {
+            let mut frames = Vec::new();
+            match this.shared.op(|s| recv_frames(s, &mut frames)) {
+                Err(Error::EAGAIN) => {}
+                done => return Poll::Ready(Some(done.map(|_| frames))),
+            }
+            let shared = Arc::clone(&this.shared);
+            this.stream = Some(Box::pin(async move {
+                let mut frames = Vec::new();
+                shared.io(Direction::In, |s| recv_frames(s, &mut frames)).await?;
+                Ok(frames)
+            }));
+        }
+        poll_pending(&mut this.stream, cx)
+    }
+}
+
+impl AsyncSocket {
+    fn poll_flush_frames(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<()>> {
+        if let Some(mut frames) = self.sink_frames.take() {
+            match self.shared.op(|s| send_frames(s, &mut frames, 0)) {
+                Err(Error::EAGAIN) => {}
+                done => return Poll::Ready(done),
+            }
+            let shared = Arc::clone(&self.shared);
+            self.sink =
+                Some(Box::pin(async move { shared.io(Direction::Out, |s| send_frames(s, &mut frames, 0)).await }));
+        }
+        poll_pending(&mut self.sink, cx).map(|done| done.unwrap_or(Ok(())))
+    }
+}
+
+/// Sends multipart messages: any iterable of frames that convert into [`Message`]s (`Vec<Message>`,
+/// `[&str; 2]`, `Vec<Vec<u8>>`, …), each one whole message.
+///
+/// `start_send` keeps the message in the sink and `poll_flush` (or the next `poll_ready`) sends it, whole, in one
+/// poll: a message given to the sink is not lost if a flush is cancelled; it stays in the sink and goes with the
+/// next flush. Dropping the sink drops a message it still holds.
+impl<I, T> futures_sink::Sink<I> for AsyncSocket
+where
+    I: IntoIterator<Item = T>,
+    T: Into<Message>,
+{
+    type Error = Error;
+
+    fn poll_ready(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Result<()>> {
+        self.get_mut().poll_flush_frames(cx)
+    }
+
+    fn start_send(self: Pin<&mut Self>, item: I) -> Result<()> {
+        let this = self.get_mut();
+        if this.sink_frames.is_some() || this.sink.is_some() {
+            // `poll_ready` was not called first.
+            return Err(Error::EAGAIN);
+        }
+        this.sink_frames = Some(item.into_iter().map(Into::into).collect());
+        Ok(())
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Result<()>> {
+        self.get_mut().poll_flush_frames(cx)
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Result<()>> {
+        self.get_mut().poll_flush_frames(cx)
+    }
+}
