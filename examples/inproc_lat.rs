@@ -24,11 +24,11 @@ fn main() {
     let socket = perf::bind(&ctx, zmq::REQ, ENDPOINT);
     let peer = perf::spawn_peer(&ctx, move |ctx| {
         let rep = perf::connect(&ctx, zmq::REP, ENDPOINT);
-        perf::echo(&rep, message_size, roundtrip_count);
+        perf::echo(rep, message_size, roundtrip_count);
     });
 
     perf::print_header(message_size, "roundtrip count", roundtrip_count);
-    let elapsed_us = perf::roundtrips(&socket, message_size, roundtrip_count);
+    let elapsed_us = perf::roundtrips(socket, message_size, roundtrip_count);
     perf::join_peer(peer);
     perf::print_latency(elapsed_us, roundtrip_count);
 }

@@ -26,11 +26,11 @@ fn main() {
     let socket = perf::bind(&ctx, zmq::PULL, ENDPOINT);
     let peer = perf::spawn_peer(&ctx, move |ctx| {
         let push = perf::connect(&ctx, zmq::PUSH, ENDPOINT);
-        perf::send_messages(&push, message_size, message_count, send_mode);
+        drop(perf::send_messages(push, message_size, message_count, send_mode));
     });
 
     perf::print_header(message_size, "message count", message_count);
-    let elapsed_us = perf::receive_timed(&socket, message_size, message_count);
+    let elapsed_us = perf::receive_timed(socket, message_size, message_count);
     perf::join_peer(peer);
     perf::print_throughput(message_size, message_count, elapsed_us);
 }

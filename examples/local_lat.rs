@@ -20,5 +20,5 @@ fn main() {
 
     let ctx = zmq::Context::new();
     let socket = perf::bind(&ctx, zmq::REP, args.text(0));
-    perf::echo(&socket, message_size, roundtrip_count);
+    perf::echo(socket, message_size, roundtrip_count);
 }

@@ -20,7 +20,7 @@ fn main() {
 
     let ctx = zmq::Context::new();
     let socket = perf::bind(&ctx, zmq::PULL, args.text(0));
-    let elapsed_us = perf::receive_timed(&socket, message_size, message_count);
+    let elapsed_us = perf::receive_timed(socket, message_size, message_count);
 
     perf::print_header(message_size, "message count", message_count);
     perf::print_throughput(message_size, message_count, elapsed_us);

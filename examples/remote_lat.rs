@@ -20,7 +20,7 @@ fn main() {
 
     let ctx = zmq::Context::new();
     let socket = perf::connect(&ctx, zmq::REQ, args.text(0));
-    let elapsed_us = perf::roundtrips(&socket, message_size, roundtrip_count);
+    let elapsed_us = perf::roundtrips(socket, message_size, roundtrip_count);
 
     perf::print_header(message_size, "roundtrip count", roundtrip_count);
     perf::print_latency(elapsed_us, roundtrip_count);

@@ -33,6 +33,6 @@ fn main() {
 
     let ctx = zmq::Context::new();
     let socket = perf::connect(&ctx, zmq::PUSH, args.text(0));
-    perf::send_messages(&socket, message_size, message_count, args.send_mode);
+    let _socket = perf::send_messages(socket, message_size, message_count, args.send_mode);
     perf::close_delay_from_env();
 }

@@ -18,7 +18,6 @@ use std::future::{poll_fn, Future};
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};
 use std::pin::{pin, Pin};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context as TaskContext, Poll};
 
@@ -37,30 +36,6 @@ impl AsRawFd for ZmqFd {
     }
 }
 
-/// The tasks waiting for one direction of a socket.
-#[derive(Default)]
-struct Waiters {
-    /// How many tasks are between registering and returning from a wait: when it is 0, nothing needs waking.
-    count: AtomicUsize,
-    notify: Notify,
-}
-
-/// Counts a task as waiting while it lives (also when its future is dropped half-way).
-struct Registration<'a>(&'a Waiters);
-
-impl<'a> Registration<'a> {
-    fn new(waiters: &'a Waiters) -> Registration<'a> {
-        waiters.count.fetch_add(1, Ordering::SeqCst);
-        Registration(waiters)
-    }
-}
-
-impl Drop for Registration<'_> {
-    fn drop(&mut self) {
-        self.0.count.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
 /// Which way a task waits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Direction {
@@ -75,15 +50,42 @@ impl Direction {
             Direction::Out => PollEvents::POLLOUT,
         }
     }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The socket and the bookkeeping of its waiters, under one lock: a call into the socket and a task registering
+/// as a waiter are ordered by the lock, so no call can miss a waiter and no waiter can miss a call, with no atomic
+/// operation beyond the lock's own.
+struct Locked {
+    socket: Socket,
+    /// Calls into the socket so far.
+    calls: u64,
+    /// Tasks waiting, by direction, between registering and returning.
+    waiting: [usize; 2],
 }
 
 /// What all handles of one async socket share.
 struct Shared {
     // Field order is drop order: the descriptor is deregistered from the reactor while libzmq still has it open.
     fd: AsyncFd<ZmqFd>,
-    socket: Mutex<Socket>,
-    readers: Waiters,
-    writers: Waiters,
+    locked: Mutex<Locked>,
+    /// Wake-ups for the waiting readers and writers.
+    notify: [Notify; 2],
+}
+
+/// Counts a task as waiting while it lives (also when its future is dropped half-way).
+struct Registration<'a> {
+    shared: &'a Shared,
+    direction: Direction,
+}
+
+impl Drop for Registration<'_> {
+    fn drop(&mut self) {
+        self.shared.lock().waiting[self.direction.index()] -= 1;
+    }
 }
 
 /// Turns a reactor error (the runtime shutting down, say) into the crate's error type.
@@ -92,48 +94,42 @@ fn reactor_error(err: io::Error) -> Error {
 }
 
 impl Shared {
-    fn waiters(&self, direction: Direction) -> &Waiters {
-        match direction {
-            Direction::In => &self.readers,
-            Direction::Out => &self.writers,
-        }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Socket> {
+    fn lock(&self) -> MutexGuard<'_, Locked> {
         // A panic inside a user closure of `with_socket` leaves the socket itself consistent: libzmq calls are
         // not interrupted by unwinding.
-        self.socket.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.locked.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Runs one call into the socket, then passes on any readiness it may have consumed.
-    fn op<R>(&self, f: impl FnOnce(&Socket) -> R) -> R {
-        let socket = self.lock();
-        let result = f(&socket);
-        if self.readers.count.load(Ordering::SeqCst) > 0 || self.writers.count.load(Ordering::SeqCst) > 0 {
-            self.wake(socket.get_events(), None);
-        }
-        result
+    /// Registers the calling task as waiting for `direction`; returns the registration and the number of calls
+    /// made so far. The caller enables its `Notified` first, so that any call after this one can wake it.
+    fn register(&self, direction: Direction) -> (Registration<'_>, u64) {
+        let mut locked = self.lock();
+        locked.waiting[direction.index()] += 1;
+        (Registration { shared: self, direction }, locked.calls)
     }
 
-    /// Wakes the waiting readers (writers) if `events` has `POLLIN` (`POLLOUT`), or all of them if reading the
-    /// events failed (they will see the error themselves). `skip` is a direction the caller serves itself.
-    fn wake(&self, events: Result<PollEvents>, skip: Option<Direction>) {
-        let ready = events.unwrap_or(PollEvents::POLLIN | PollEvents::POLLOUT);
-        for direction in [Direction::In, Direction::Out] {
-            let waiters = self.waiters(direction);
-            if skip != Some(direction) && ready.contains(direction.event()) && waiters.count.load(Ordering::SeqCst) > 0
-            {
-                waiters.notify.notify_waiters();
+    /// Runs one call into the socket, then passes on any readiness it may have consumed to the waiting tasks
+    /// (not counting the caller itself, if it waits for `mine`). Returns the number of calls made so far.
+    fn call<R>(&self, mine: Option<Direction>, f: impl FnOnce(&Socket) -> R) -> (R, u64) {
+        let mut locked = self.lock();
+        let result = f(&locked.socket);
+        locked.calls += 1;
+        let others = |direction: Direction| locked.waiting[direction.index()] > usize::from(mine == Some(direction));
+        if others(Direction::In) || others(Direction::Out) {
+            // Wake the readers (writers) if POLLIN (POLLOUT) is set, or all of them if ZMQ_EVENTS failed: they will
+            // see the error themselves. Other tasks waiting the same way as the caller are woken too.
+            let ready = locked.socket.get_events().unwrap_or(PollEvents::POLLIN | PollEvents::POLLOUT);
+            for direction in [Direction::In, Direction::Out] {
+                if ready.contains(direction.event()) && others(direction) {
+                    self.notify[direction.index()].notify_waiters();
+                }
             }
         }
+        (result, locked.calls)
     }
 
-    /// Reads `ZMQ_EVENTS` (which also processes libzmq's pending commands, all of them, unlike a send or a
-    /// receive, which may put them off for up to a millisecond) and passes on what the other direction needs.
-    fn events(&self, socket: &Socket, direction: Direction) -> Result<PollEvents> {
-        let events = socket.get_events();
-        self.wake(events, Some(direction));
-        events
+    fn op<R>(&self, f: impl FnOnce(&Socket) -> R) -> R {
+        self.call(None, f).0
     }
 
     /// Sleeps until the descriptor signals (a new edge) or another call into the socket notifies `notified`.
@@ -145,8 +141,8 @@ impl Shared {
             }
             match readable.as_mut().poll(cx) {
                 Poll::Ready(Ok(mut guard)) => {
-                    // Forgetting this edge is safe: the caller reads ZMQ_EVENTS before it sleeps again, and any
-                    // later edge sets the readiness anew.
+                    // Forgetting this edge is safe: the caller calls into the socket (which processes libzmq's
+                    // pending commands) before it sleeps again, and any later edge sets the readiness anew.
                     guard.clear_ready();
                     Poll::Ready(Ok(()))
                 }
@@ -159,50 +155,76 @@ impl Shared {
 
     /// Waits until the socket reports `direction`'s event (or an error, returned).
     async fn ready(&self, direction: Direction) -> Result<()> {
-        let waiters = self.waiters(direction);
-        let _registered = Registration::new(waiters);
+        let notify = &self.notify[direction.index()];
+        let mut notified = pin!(notify.notified());
+        notified.as_mut().enable();
+        let _registered = self.register(direction);
         loop {
-            // Register for a wake-up before looking, so that a call finishing after the look reaches us.
-            let mut notified = pin!(waiters.notify.notified());
-            notified.as_mut().enable();
-            if self.events(&self.lock(), direction)?.contains(direction.event()) {
+            // ZMQ_EVENTS processes all of libzmq's pending commands, so what it reports is the truth; any change
+            // after it comes as a new edge or from another call, which wakes us.
+            if self.call(Some(direction), |socket| socket.get_events()).0?.contains(direction.event()) {
                 return Ok(());
             }
-            self.edge_or_notified(notified).await?;
+            self.edge_or_notified(notified.as_mut()).await?;
+            notified.set(notify.notified());
+            notified.as_mut().enable();
         }
     }
 
     /// Runs `f` (a `DONTWAIT` call) until it does not fail with `EAGAIN`, waiting for `direction` in between.
+    ///
+    /// The first try costs one call into libzmq and no registration. Only when it fails does the task register
+    /// as a waiter; if another task called into the socket between the failed try and the registration (and may
+    /// have taken the edge meant for us), it tries again before it sleeps. Every call after the registration
+    /// sees it and wakes us when our event is set.
     async fn io<R>(&self, direction: Direction, mut f: impl FnMut(&Socket) -> Result<R>) -> Result<R> {
-        match self.op(&mut f) {
-            Err(Error::EAGAIN) => {}
-            done => return done,
+        match self.call(None, &mut f) {
+            (Err(Error::EAGAIN), tried_at) => {
+                // Boxed: the waiting machinery (two futures of tokio's) would make every call's future several
+                // hundred bytes, copied on each call even when it completes at once.
+                Box::pin(self.wait_and_retry(direction, &mut f, tried_at)).await
+            }
+            (done, _) => done,
         }
-        let waiters = self.waiters(direction);
-        let _registered = Registration::new(waiters);
+    }
+
+    /// The rest of [`Shared::io`] after a first try that failed with `EAGAIN` (call number `tried_at`).
+    async fn wait_and_retry<R>(
+        &self,
+        direction: Direction,
+        f: &mut impl FnMut(&Socket) -> Result<R>,
+        tried_at: u64,
+    ) -> Result<R> {
+        let notify = &self.notify[direction.index()];
+        let mut notified = pin!(notify.notified());
+        notified.as_mut().enable();
+        let (_registered, registered_at) = self.register(direction);
+        let mut retry = registered_at != tried_at;
         // A socket may report an event and still refuse the call (a ROUTER with ROUTER_MANDATORY reports POLLOUT
         // when any peer can take a message, not the one addressed): after such a refusal, wait for a change.
         let mut trust_events = true;
         loop {
-            let mut notified = pin!(waiters.notify.notified());
-            notified.as_mut().enable();
-            let events = {
-                let socket = self.lock();
-                match f(&socket) {
+            if retry {
+                match self.call(Some(direction), &mut *f).0 {
                     Err(Error::EAGAIN) => {}
-                    done => {
-                        self.wake(socket.get_events(), None);
-                        return done;
-                    }
+                    done => return done,
                 }
-                self.events(&socket, direction)?
-            };
-            if trust_events && events.contains(direction.event()) {
-                trust_events = false;
-                continue;
             }
-            self.edge_or_notified(notified).await?;
+            // A receive that fails has processed all of libzmq's pending commands, so its EAGAIN is the truth. A
+            // send may have put them off: ZMQ_EVENTS processes them, and tells whether to try again at once.
+            if direction == Direction::Out {
+                let events = self.call(Some(direction), |socket| socket.get_events()).0?;
+                if trust_events && events.contains(direction.event()) {
+                    trust_events = false;
+                    retry = true;
+                    continue;
+                }
+            }
+            self.edge_or_notified(notified.as_mut()).await?;
+            notified.set(notify.notified());
+            notified.as_mut().enable();
             trust_events = true;
+            retry = true;
         }
     }
 }
@@ -331,8 +353,11 @@ impl AsyncSocket {
             Ok(Err(err)) => return Err(reactor_error(err.into_parts().1)),
             Err(_) => return Err(Error::EINVAL),
         };
-        let shared =
-            Shared { fd, socket: Mutex::new(socket), readers: Waiters::default(), writers: Waiters::default() };
+        let shared = Shared {
+            fd,
+            locked: Mutex::new(Locked { socket, calls: 0, waiting: [0, 0] }),
+            notify: [Notify::new(), Notify::new()],
+        };
         Ok(AsyncSocket { shared: Arc::new(shared), stream: None, sink_frames: None, sink: None })
     }
 
@@ -340,9 +365,9 @@ impl AsyncSocket {
     pub fn into_socket(self) -> std::result::Result<Socket, AsyncSocket> {
         match Arc::try_unwrap(self.shared) {
             Ok(shared) => {
-                let Shared { fd, socket, .. } = shared;
+                let Shared { fd, locked, .. } = shared;
                 drop(fd); // deregister first
-                Ok(socket.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()))
+                Ok(locked.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()).socket)
             }
             Err(shared) => Err(AsyncSocket { shared, stream: None, sink_frames: None, sink: None }),
         }

@@ -138,8 +138,17 @@ pub fn payload(size: usize) -> Vec<u8> {
     (0..size).map(|i| i as u8).collect()
 }
 
-/// Sends `count` messages of `size` bytes in `mode`.
-pub fn send_messages(socket: &zmq::Socket, size: usize, count: usize, mode: SendMode) {
+/// Whether `ZMQ_PERF_ASYNC=1` asks for the async loops.
+pub fn async_mode() -> bool {
+    std::env::var("ZMQ_PERF_ASYNC").as_deref() == Ok("1")
+}
+
+/// Sends `count` messages of `size` bytes in `mode`; gives the socket back, for the caller to close when it
+/// chooses (see [`close_delay_from_env`]).
+pub fn send_messages(socket: zmq::Socket, size: usize, count: usize, mode: SendMode) -> zmq::Socket {
+    if async_mode() {
+        return asynchronous::send_messages(socket, size, count, mode);
+    }
     match mode {
         SendMode::Copy => {
             let buf = payload(size);
@@ -160,6 +169,7 @@ pub fn send_messages(socket: &zmq::Socket, size: usize, count: usize, mode: Send
             }
         }
     }
+    socket
 }
 
 /// Sleeps `ZMQ_PERF_CLOSE_DELAY_MS` milliseconds, if set.
@@ -178,6 +188,11 @@ pub fn close_delay_from_env() {
 /// Receives one message into `msg` and checks its size.
 pub fn recv_exact(socket: &zmq::Socket, msg: &mut zmq::Message, size: usize) {
     socket.recv(msg, 0).unwrap_or_else(|e| fail("recv", e));
+    check_size(msg, size);
+}
+
+/// Exits unless `msg` has `size` bytes.
+pub fn check_size(msg: &zmq::Message, size: usize) {
     if msg.len() != size {
         eprintln!("message of incorrect size received: {} [B], expected {size} [B]", msg.len());
         exit(1);
@@ -186,7 +201,11 @@ pub fn recv_exact(socket: &zmq::Socket, msg: &mut zmq::Message, size: usize) {
 
 /// Receives `count` messages of `size` bytes into one reused message; returns the microseconds from the
 /// first message to the last (at least 1).
-pub fn receive_timed(socket: &zmq::Socket, size: usize, count: usize) -> f64 {
+pub fn receive_timed(socket: zmq::Socket, size: usize, count: usize) -> f64 {
+    if async_mode() {
+        return asynchronous::receive_timed(socket, size, count);
+    }
+    let socket = &socket;
     let mut msg = zmq::Message::new();
     recv_exact(socket, &mut msg, size);
     let start = Instant::now();
@@ -197,7 +216,11 @@ pub fn receive_timed(socket: &zmq::Socket, size: usize, count: usize) -> f64 {
 }
 
 /// Sends every one of `count` requests straight back: the received message itself, without copying.
-pub fn echo(socket: &zmq::Socket, size: usize, count: usize) {
+pub fn echo(socket: zmq::Socket, size: usize, count: usize) {
+    if async_mode() {
+        return asynchronous::echo(socket, size, count);
+    }
+    let socket = &socket;
     let mut msg = zmq::Message::new();
     for _ in 0..count {
         recv_exact(socket, &mut msg, size);
@@ -207,7 +230,11 @@ pub fn echo(socket: &zmq::Socket, size: usize, count: usize) {
 
 /// `count` round trips of a `size` byte request sent from one reused buffer (`send(&[u8])`, one copy),
 /// the reply received into one reused message; returns the microseconds they took.
-pub fn roundtrips(socket: &zmq::Socket, size: usize, count: usize) -> f64 {
+pub fn roundtrips(socket: zmq::Socket, size: usize, count: usize) -> f64 {
+    if async_mode() {
+        return asynchronous::roundtrips(socket, size, count);
+    }
+    let socket = &socket;
     let request = payload(size);
     let mut reply = zmq::Message::new();
     let start = Instant::now();
@@ -235,4 +262,125 @@ pub fn print_throughput(size: usize, count: usize, elapsed_us: f64) {
 /// libzmq's latency report line: half the mean round trip.
 pub fn print_latency(elapsed_us: f64, roundtrips: usize) {
     println!("average latency: {:.3} [us]", elapsed_us / (roundtrips as f64 * 2.0));
+}
+
+/// The loops above on [`zmq::AsyncSocket`], each on a current-thread runtime of its own.
+#[cfg(feature = "tokio")]
+mod asynchronous {
+    use super::{check_size, fail, payload, SendMode};
+    use std::future::Future;
+    use std::sync::Arc;
+    use std::time::Instant;
+    use zmq::AsyncSocket;
+
+    /// Runs `body` on the socket made async; gives the blocking socket back once `body` is done with it.
+    fn run<T, F, Fut>(socket: zmq::Socket, body: F) -> (T, zmq::Socket)
+    where
+        F: FnOnce(AsyncSocket) -> Fut,
+        Fut: Future<Output = T>,
+    {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
+        runtime.block_on(async {
+            let socket = AsyncSocket::from_socket(socket).unwrap_or_else(|e| fail("AsyncSocket::from_socket", e));
+            let out = body(socket.clone()).await;
+            let Ok(socket) = socket.into_socket() else { unreachable!("the body's handle is gone") };
+            (out, socket)
+        })
+    }
+
+    async fn ok<T>(what: &str, call: impl Future<Output = zmq::Result<T>>) -> T {
+        call.await.unwrap_or_else(|e| fail(what, e))
+    }
+
+    pub fn send_messages(socket: zmq::Socket, size: usize, count: usize, mode: SendMode) -> zmq::Socket {
+        let ((), socket) = run(socket, |socket| async move {
+            match mode {
+                SendMode::Copy => {
+                    let buf = payload(size);
+                    for _ in 0..count {
+                        ok("send", socket.send(&buf[..], 0)).await;
+                    }
+                }
+                SendMode::ZeroCopyFresh => {
+                    for _ in 0..count {
+                        ok("send", socket.send(vec![0u8; size], 0)).await;
+                    }
+                }
+                SendMode::ZeroCopyShared => {
+                    let shared: Arc<[u8]> = payload(size).into();
+                    for _ in 0..count {
+                        ok("send", socket.send(zmq::Message::from_owned(shared.clone()), 0)).await;
+                    }
+                }
+            }
+        });
+        socket
+    }
+
+    pub fn receive_timed(socket: zmq::Socket, size: usize, count: usize) -> f64 {
+        run(socket, |socket| async move {
+            let mut msg = zmq::Message::new();
+            ok("recv", socket.recv(&mut msg)).await;
+            check_size(&msg, size);
+            let start = Instant::now();
+            for _ in 1..count {
+                ok("recv", socket.recv(&mut msg)).await;
+                check_size(&msg, size);
+            }
+            (start.elapsed().as_secs_f64() * 1e6).max(1.0)
+        })
+        .0
+    }
+
+    pub fn echo(socket: zmq::Socket, size: usize, count: usize) {
+        run(socket, |socket| async move {
+            for _ in 0..count {
+                let msg = ok("recv", socket.recv_msg()).await;
+                check_size(&msg, size);
+                ok("send", socket.send(msg, 0)).await;
+            }
+        });
+    }
+
+    pub fn roundtrips(socket: zmq::Socket, size: usize, count: usize) -> f64 {
+        run(socket, |socket| async move {
+            let request = payload(size);
+            let mut reply = zmq::Message::new();
+            let start = Instant::now();
+            for _ in 0..count {
+                ok("send", socket.send(&request[..], 0)).await;
+                ok("recv", socket.recv(&mut reply)).await;
+                check_size(&reply, size);
+            }
+            start.elapsed().as_secs_f64() * 1e6
+        })
+        .0
+    }
+}
+
+/// Without the `tokio` feature, `ZMQ_PERF_ASYNC=1` is an error.
+#[cfg(not(feature = "tokio"))]
+mod asynchronous {
+    use super::SendMode;
+
+    fn unavailable() -> ! {
+        eprintln!("ZMQ_PERF_ASYNC=1 needs the examples built with `--features tokio`");
+        std::process::exit(1)
+    }
+
+    pub fn send_messages(_: zmq::Socket, _: usize, _: usize, _: SendMode) -> zmq::Socket {
+        unavailable()
+    }
+
+    pub fn receive_timed(_: zmq::Socket, _: usize, _: usize) -> f64 {
+        unavailable()
+    }
+
+    pub fn echo(_: zmq::Socket, _: usize, _: usize) {
+        unavailable()
+    }
+
+    pub fn roundtrips(_: zmq::Socket, _: usize, _: usize) -> f64 {
+        unavailable()
+    }
 }
