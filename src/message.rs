@@ -11,7 +11,7 @@ use crate::error::{check, Result};
 
 /// Messages up to this size are stored inside the `zmq_msg_t` itself (libzmq's "very small message"), so copying
 /// them beats handing over an allocation.
-const INLINE_MAX: usize = 33;
+pub(crate) const INLINE_MAX: usize = 33;
 
 /// One ZeroMQ message frame: an owned `zmq_msg_t`.
 ///
