@@ -25,8 +25,13 @@ pub enum SendMode {
     /// whose ownership goes to libzmq without copying (`send(Vec<u8>)`, i.e. `zmq_msg_init_data`).
     ZeroCopyFresh,
     /// `--zero-copy-shared` / `ZMQ_PERF_ZERO_COPY=shared`: one immutable `Arc<[u8]>` payload, made once
-    /// and handed to libzmq again for every message without copying (`Message::from_owned`).
+    /// and handed to libzmq once (`Message::from_owned`); every message is a zero-copy reference to that one
+    /// message (`Message::share`, i.e. `zmq_msg_copy`: a reference count, no allocation).
     ZeroCopyShared,
+    /// `--zero-copy-static` / `ZMQ_PERF_ZERO_COPY=static`: one payload that lives until the process exits,
+    /// every message referring to it as constant data (`Message::from_static`, i.e. `zmq_msg_init_data`
+    /// without a free function).
+    ZeroCopyStatic,
 }
 
 impl SendMode {
@@ -34,16 +39,18 @@ impl SendMode {
         match flag {
             "--zero-copy" => Some(SendMode::ZeroCopyFresh),
             "--zero-copy-shared" => Some(SendMode::ZeroCopyShared),
+            "--zero-copy-static" => Some(SendMode::ZeroCopyStatic),
             _ => None,
         }
     }
 
-    /// `ZMQ_PERF_ZERO_COPY`: unset, empty or `0` copies, `shared` shares one payload, anything else
-    /// (`1`) sends fresh buffers.
+    /// `ZMQ_PERF_ZERO_COPY`: unset, empty or `0` copies, `shared` shares one payload, `static` sends one
+    /// constant payload, anything else (`1`) sends fresh buffers.
     fn from_env() -> SendMode {
         match std::env::var("ZMQ_PERF_ZERO_COPY").as_deref() {
             Err(_) | Ok("") | Ok("0") => SendMode::Copy,
             Ok("shared") => SendMode::ZeroCopyShared,
+            Ok("static") => SendMode::ZeroCopyStatic,
             Ok(_) => SendMode::ZeroCopyFresh,
         }
     }
@@ -63,7 +70,8 @@ impl Args {
         Args::parse_inner(usage, positional, false)
     }
 
-    /// `positional` arguments and optionally `--zero-copy` or `--zero-copy-shared` (else `ZMQ_PERF_ZERO_COPY`).
+    /// `positional` arguments and optionally `--zero-copy`, `--zero-copy-shared` or `--zero-copy-static` (else
+    /// `ZMQ_PERF_ZERO_COPY`).
     pub fn parse_with_send_mode(usage: &'static str, positional: usize) -> Args {
         Args::parse_inner(usage, positional, true)
     }
@@ -155,8 +163,16 @@ pub fn send_messages(socket: &zmq::Socket, size: usize, count: usize, mode: Send
         }
         SendMode::ZeroCopyShared => {
             let shared: Arc<[u8]> = payload(size).into();
+            let mut message = zmq::Message::from_owned(shared);
             for _ in 0..count {
-                socket.send(zmq::Message::from_owned(shared.clone()), 0).unwrap_or_else(|e| fail("send", e));
+                socket.send(message.share(), 0).unwrap_or_else(|e| fail("send", e));
+            }
+        }
+        SendMode::ZeroCopyStatic => {
+            // Queued messages may still refer to it after this returns: it lives until the process exits.
+            let constant: &'static [u8] = Box::leak(payload(size).into_boxed_slice());
+            for _ in 0..count {
+                socket.send(zmq::Message::from_static(constant), 0).unwrap_or_else(|e| fail("send", e));
             }
         }
     }
