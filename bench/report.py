@@ -246,8 +246,9 @@ def markdown_tables(rows, zc_rows, geo):
         ),
         "shared_zero_copy": (
             "Shared zero-copy (`--zero-copy-shared`): Rust shared zero-copy vs C copying send, and vs C shared "
-            "zero-copy (one payload made once; Rust: one `Message::from_owned(Arc<[u8]>)`, then `share()` per "
-            "message; C `zmq_msg_init_data` without a free function)",
+            "zero-copy (one payload handed to libzmq once, then a reference to that message per send: Rust "
+            "`Message::from_owned(Arc<[u8]>)` once and `share()` per message, C `zmq_msg_init_data` once and "
+            "`zmq_msg_copy` per message)",
             "shared",
         ),
         "static_zero_copy": (
@@ -515,15 +516,15 @@ def main():
         "models handing over a buffer that was made for this one message (without the cost of filling it).",
         "- *shared* (`--zero-copy-shared`): one immutable payload (non-zero pattern) is made once and every "
         "message refers to it: Rust hands an `Arc<[u8]>` to libzmq once (`Message::from_owned`) and sends "
-        "`share()` of that message each time (`zmq_msg_copy`: per message an atomic increment and decrement, no "
-        "allocation), C `zmq_msg_init_data` without a free function (libzmq's constant data: no allocation and "
-        "no reference count, so C's shared sender is the floor). Over tcp/ipc the user-space copy is gone and the kernel reads the same hot "
+        "`share()` of that message each time, C calls `zmq_msg_init_data` once and `zmq_msg_copy` per message "
+        "(the calls `share()` makes): per message an atomic increment and decrement of libzmq's reference count, "
+        "no allocation. Over tcp/ipc the user-space copy is gone and the kernel reads the same hot "
         "1 MiB into the socket; over inproc no payload moves at all, so the rate is the per-message cost of "
         "libzmq and of the binding, not a bandwidth. It models sending the same immutable data many times "
         "(a cached reply, a broadcast file chunk); shared rows have their own message count.",
         "- *static* (`--zero-copy-static`): as shared, with data that lives as long as the process: Rust "
-        "`Message::from_static`, C `zmq_msg_init_data` without a free function; the same libzmq calls on both "
-        "sides, so the ratio is the binding's own cost. Static rows use the shared rows' count.",
+        "`Message::from_static`, C `zmq_msg_init_data` without a free function (libzmq's constant data: no "
+        "allocation and no reference count, libzmq's floor). Static rows use the shared rows' count.",
         "",
     ]
     md = "\n".join(header + tables) + "\n\n![throughput](throughput.svg)\n"

@@ -173,6 +173,37 @@ fn main() {
         push.send(zmq::Message::from_owned(shared.clone()), 0).unwrap();
         pull.recv(&mut msg, 0).unwrap();
     });
+    // The same against C making share()'s calls: one message, a zmq_msg_copy of it per send.
+    // With a free function (one that keeps the static payload) libzmq counts references, as for `template`.
+    unsafe extern "C" fn keep(_data: *mut c_void, _hint: *mut c_void) {}
+    let mut raw_template = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+    // SAFETY: a zero-copy message over the static payload; closed below, after its last use.
+    unsafe {
+        zmq_sys::zmq_msg_init_data(
+            raw_template.as_mut_ptr(),
+            PAYLOAD.as_ptr() as *mut c_void,
+            1 << 20,
+            Some(keep),
+            null(),
+        )
+    };
+    compare(
+        "send + recv 1 MiB: share() vs C msg_copy",
+        // SAFETY: both messages are initialised; the sockets are open.
+        || unsafe {
+            let mut m = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+            zmq_sys::zmq_msg_init(m.as_mut_ptr());
+            zmq_sys::zmq_msg_copy(m.as_mut_ptr(), raw_template.as_mut_ptr());
+            zmq_sys::zmq_msg_send(m.as_mut_ptr(), raw_push, 0);
+            zmq_sys::zmq_msg_recv(raw_msg.as_mut_ptr(), raw_pull, 0);
+        },
+        || {
+            push.send(template.share(), 0).unwrap();
+            pull.recv(&mut msg, 0).unwrap();
+        },
+    );
+    // SAFETY: closes the message initialised above, once.
+    unsafe { zmq_sys::zmq_msg_close(raw_template.as_mut_ptr()) };
     compare(
         "set + get an int option (SNDHWM)",
         // SAFETY: the option values are ints of the given size; the socket is open.

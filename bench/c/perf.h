@@ -46,8 +46,8 @@ static inline size_t perf_number (const char *arg, size_t min, const char *usage
 enum perf_send_mode {
     PERF_COPY,              /* zmq_send from one reused buffer: one copy */
     PERF_ZERO_COPY_FRESH,   /* --zero-copy, ZMQ_PERF_ZERO_COPY=1: a fresh calloc'd buffer per message */
-    PERF_ZERO_COPY_SHARED,  /* --zero-copy-shared, ZMQ_PERF_ZERO_COPY=shared: one payload for all */
-    PERF_ZERO_COPY_STATIC   /* --zero-copy-static, ZMQ_PERF_ZERO_COPY=static: the same calls in C (constant data) */
+    PERF_ZERO_COPY_SHARED,  /* --zero-copy-shared, ZMQ_PERF_ZERO_COPY=shared: references to one message */
+    PERF_ZERO_COPY_STATIC   /* --zero-copy-static, ZMQ_PERF_ZERO_COPY=static: one constant payload for all */
 };
 
 /* Checks that argc - 1 == positional (or the usage text and exit). */
@@ -168,9 +168,10 @@ static inline void perf_send_data (void *s, void *data, size_t size, zmq_free_fn
 
 /* Sends count messages of size bytes in mode: PERF_COPY with zmq_send from one reused buffer;
  * PERF_ZERO_COPY_FRESH with a freshly calloc'd buffer per message, handed to libzmq (zmq_msg_init_data
- * with free); PERF_ZERO_COPY_SHARED and PERF_ZERO_COPY_STATIC with one payload made once, every message
- * referring to it as constant data (zmq_msg_init_data without a free function): C's floor, against which
- * Rust's `share()` of one message and `Message::from_static` are measured. */
+ * with free); PERF_ZERO_COPY_SHARED with one payload handed to libzmq once (zmq_msg_init_data with free)
+ * and a zmq_msg_copy of that message per send (what Rust's `Message::share` calls);
+ * PERF_ZERO_COPY_STATIC with one payload made once, every message referring to it as constant data
+ * (zmq_msg_init_data without a free function: no allocation, no reference count, libzmq's floor). */
 static inline void perf_send_messages (void *s, size_t size, size_t count, enum perf_send_mode mode)
 {
     size_t i;
@@ -186,8 +187,25 @@ static inline void perf_send_messages (void *s, size_t size, size_t count, enum 
         return;
     }
     char *buf = perf_payload (size);
+    if (mode == PERF_ZERO_COPY_SHARED) {
+        /* One message owns the payload; every message sent is a reference to it (zmq_msg_copy: a reference
+         * count, no allocation). libzmq frees the payload when the last reference is closed. */
+        zmq_msg_t payload;
+        if (zmq_msg_init_data (&payload, buf, size, perf_free, NULL) != 0)
+            perf_fail ("zmq_msg_init_data");
+        for (i = 0; i < count; i++) {
+            zmq_msg_t msg;
+            zmq_msg_init (&msg);
+            if (zmq_msg_copy (&msg, &payload) != 0)
+                perf_fail ("zmq_msg_copy");
+            if (zmq_msg_send (&msg, s, 0) < 0)
+                perf_fail ("zmq_msg_send");
+        }
+        zmq_msg_close (&payload);
+        return;
+    }
     for (i = 0; i < count; i++) {
-        if (mode == PERF_ZERO_COPY_SHARED || mode == PERF_ZERO_COPY_STATIC)
+        if (mode == PERF_ZERO_COPY_STATIC)
             perf_send_data (s, buf, size, NULL);
         else if (zmq_send (s, buf, size, 0) < 0)
             perf_fail ("zmq_send");

@@ -2,9 +2,10 @@
  * usage: remote_thr <connect-to> <message-size> <message-count> [--zero-copy | --zero-copy-shared | --zero-copy-static]
  * PUSH socket, connects, sends every message from one reused buffer with zmq_send (one copy); with
  * --zero-copy / ZMQ_PERF_ZERO_COPY=1 a fresh calloc'd buffer per message handed over by
- * zmq_msg_init_data; with --zero-copy-shared / ZMQ_PERF_ZERO_COPY=shared (or --zero-copy-static, the
- * same calls in C) one payload made once, every message referring to it as constant data
- * (zmq_msg_init_data without a free function). */
+ * zmq_msg_init_data; with --zero-copy-shared / ZMQ_PERF_ZERO_COPY=shared one payload handed to libzmq
+ * once and a zmq_msg_copy of that message per send; with --zero-copy-static / ZMQ_PERF_ZERO_COPY=static
+ * one payload made once, every message referring to it as constant data (zmq_msg_init_data without a
+ * free function). */
 #include "perf.h"
 
 static const char usage[] =
