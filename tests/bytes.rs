@@ -216,3 +216,34 @@ fn fan_out_copies_stay_independent() {
         assert_eq!(&as_bytes[..], &pattern(4096)[..]);
     });
 }
+
+#[test]
+fn one_received_bytes_read_and_dropped_by_many_threads() {
+    within(LIMIT, || {
+        fn send_sync<T: Send + Sync>(_: &T) {}
+        let ctx = ctx();
+        let (tx, rx) = tcp_pipe(&ctx);
+        tx.send(pattern(100_000), 0).unwrap();
+        let bytes = rx.recv_as_bytes(0).unwrap();
+        send_sync(&bytes);
+        drop((tx, rx, ctx));
+        // The last clone to go closes the message, on whichever thread that is.
+        let threads: Vec<_> = (0..4)
+            .map(|i| {
+                let mine = bytes.slice(i * 1000..);
+                let first = pattern(100_000)[i * 1000];
+                std::thread::spawn(move || {
+                    for _ in 0..1000 {
+                        let again = mine.clone();
+                        assert_eq!(again[0], first);
+                    }
+                    assert_eq!(&mine[..], &pattern(100_000)[i * 1000..]);
+                })
+            })
+            .collect();
+        drop(bytes);
+        for t in threads {
+            t.join().unwrap();
+        }
+    });
+}
