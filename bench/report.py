@@ -4,8 +4,8 @@ throughput.svg. Python 3 standard library only.
 
 Input (--runs): CSV with round,test,transport,size,variant,count,value; test is thr (value in msg/s)
 or lat (value in microseconds, one-way); variant is c_a, rust, c_b (same case, same round), or for
-1 MiB throughput also rust_zc / c_zc (fresh-buffer zero-copy sends) and rust_zs / c_zs (shared-payload
-zero-copy sends), each set against the C copying send of the round (c_a) and against C's own sender of
+1 MiB throughput also rust_zc / c_zc (fresh-buffer zero-copy sends), rust_zs / c_zs (shared-payload
+zero-copy sends) and rust_zt / c_zt (constant-payload zero-copy sends), each set against the C copying send of the round (c_a) and against C's own sender of
 the same mode.
 
 Ratios are oriented so that > 1 means "Rust better": Rust/C for throughput, C/Rust for latency, each
@@ -73,7 +73,7 @@ def median(values):
 
 
 # Zero-copy modes: (variant suffix, name used in tables and CSV).
-ZERO_COPY_MODES = (("zc", "zero_copy"), ("zs", "shared_zero_copy"))
+ZERO_COPY_MODES = (("zc", "zero_copy"), ("zs", "shared_zero_copy"), ("zt", "static_zero_copy"))
 
 
 def read_runs(path):
@@ -246,9 +246,15 @@ def markdown_tables(rows, zc_rows, geo):
         ),
         "shared_zero_copy": (
             "Shared zero-copy (`--zero-copy-shared`): Rust shared zero-copy vs C copying send, and vs C shared "
-            "zero-copy (one payload made once; Rust `Message::from_owned(Arc<[u8]>)`, C `zmq_msg_init_data` "
-            "without a free function)",
+            "zero-copy (one payload handed to libzmq once, then a reference to that message per send: Rust "
+            "`Message::from_owned(Arc<[u8]>)` once and `share()` per message, C `zmq_msg_init_data` once and "
+            "`zmq_msg_copy` per message)",
             "shared",
+        ),
+        "static_zero_copy": (
+            "Static zero-copy (`--zero-copy-static`): one constant payload (Rust `Message::from_static`, C "
+            "`zmq_msg_init_data` without a free function: the same libzmq calls)",
+            "static",
         ),
     }
     for mode, (title, short) in titles.items():
@@ -395,7 +401,11 @@ def svg_chart(path, rows, zc_rows, subtitle):
             e.append(f'<text x="{lx + 36}" y="{legend_y + 4}">{label}</text>')
             legend_y += 20
     # Zero-copy senders right of their size: filled diamond / triangle = Rust fresh / shared, hollow = C.
-    markers = {"zero_copy": ("diamond", "fresh zc"), "shared_zero_copy": ("triangle", "shared zc")}
+    markers = {
+        "zero_copy": ("diamond", "fresh zc"),
+        "shared_zero_copy": ("triangle", "shared zc"),
+        "static_zero_copy": ("down", "static zc"),
+    }
     for mode, (marker, label) in markers.items():
         chosen = [z for z in zc_rows if z["mode"] == mode]
         for z in chosen:
@@ -422,6 +432,8 @@ def point(marker, px, py, color, hollow=False):
         return f'<rect x="{px - 4:.1f}" y="{py - 4:.1f}" width="8" height="8" fill="white" stroke="{color}" stroke-width="2"/>'
     if marker == "triangle":
         corners = [(px, py - 7), (px + 6, py + 5), (px - 6, py + 5)]
+    elif marker == "down":
+        corners = [(px, py + 7), (px + 6, py - 5), (px - 6, py - 5)]
     else:
         corners = [(px, py - 6), (px + 6, py), (px, py + 6), (px - 6, py)]
     coords = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in corners)
@@ -493,7 +505,7 @@ def main():
         "reused buffer filled with a non-zero pattern; receivers reuse one message and never read the payload; "
         "echoes send the received message back without copying.",
         "",
-        "Zero-copy sends (1 MiB throughput), two modes, each against the C copying send and against C's own "
+        "Zero-copy sends (1 MiB throughput), three modes, each against the C copying send and against C's own "
         "sender of the same mode:",
         "",
         "- *fresh* (`--zero-copy`): every message is a newly allocated, zero-filled buffer whose ownership goes "
@@ -503,13 +515,16 @@ def main():
         "buffer did; over inproc nothing reads the payload, so it measures allocation and hand-over only. It "
         "models handing over a buffer that was made for this one message (without the cost of filling it).",
         "- *shared* (`--zero-copy-shared`): one immutable payload (non-zero pattern) is made once and every "
-        "message refers to it: Rust `Message::from_owned(payload.clone())` of an `Arc<[u8]>` (per message: a "
-        "small boxed owner, libzmq's reference-count block, an atomic increment and decrement), C "
-        "`zmq_msg_init_data` without a free function (libzmq's constant data: no allocation at all, so C's "
-        "shared sender is the floor). Over tcp/ipc the user-space copy is gone and the kernel reads the same hot "
+        "message refers to it: Rust hands an `Arc<[u8]>` to libzmq once (`Message::from_owned`) and sends "
+        "`share()` of that message each time, C calls `zmq_msg_init_data` once and `zmq_msg_copy` per message "
+        "(the calls `share()` makes): per message an atomic increment and decrement of libzmq's reference count, "
+        "no allocation. Over tcp/ipc the user-space copy is gone and the kernel reads the same hot "
         "1 MiB into the socket; over inproc no payload moves at all, so the rate is the per-message cost of "
         "libzmq and of the binding, not a bandwidth. It models sending the same immutable data many times "
         "(a cached reply, a broadcast file chunk); shared rows have their own message count.",
+        "- *static* (`--zero-copy-static`): as shared, with data that lives as long as the process: Rust "
+        "`Message::from_static`, C `zmq_msg_init_data` without a free function (libzmq's constant data: no "
+        "allocation and no reference count, libzmq's floor). Static rows use the shared rows' count.",
         "",
     ]
     md = "\n".join(header + tables) + "\n\n![throughput](throughput.svg)\n"

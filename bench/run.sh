@@ -24,10 +24,11 @@
 # Settings (environment):
 #   ROUNDS=5  TARGET_SECS=0.5  QUICK=1 (ROUNDS=2, TARGET_SECS=0.12)
 #   TRANSPORTS="tcp ipc inproc"  SIZES="1 64 1024 65536 1048576"  TESTS="thr lat"
-#   ZERO_COPY="fresh shared": the zero-copy modes run for 1 MiB throughput (0: none), as variants
-#     rust_zc / c_zc (fresh: a new zero-filled buffer per message, `--zero-copy`) and rust_zs / c_zs
-#     (shared: one payload made once, every message refers to it, `--zero-copy-shared`); shared rows
-#     get their own message count (from a C shared probe), as they can run far faster
+#   ZERO_COPY="fresh shared static": the zero-copy modes run for 1 MiB throughput (0: none), as variants
+#     rust_zc / c_zc (fresh: a new zero-filled buffer per message, `--zero-copy`), rust_zs / c_zs
+#     (shared: one payload made once, every message refers to it, `--zero-copy-shared`) and rust_zt / c_zt
+#     (static: one constant payload, `--zero-copy-static`); shared and static rows get their own message
+#     count (from a C shared probe), as they can run far faster
 #   RUN_TIMEOUT=60 (seconds, per process)  RESULTS_DIR=bench/results
 #   IPC_CLOSE_DELAY_MS=200 (ipc throughput senders wait this long before closing; see remote_thr.rs)
 #   CARGO_TARGET_DIR (honoured)  CC=cc  CFLAGS=-O2
@@ -52,10 +53,10 @@ fi
 TRANSPORTS="${TRANSPORTS:-tcp ipc inproc}"
 SIZES="${SIZES:-1 64 1024 65536 1048576}"
 TESTS="${TESTS:-thr lat}"
-ZERO_COPY="${ZERO_COPY:-fresh shared}"
+ZERO_COPY="${ZERO_COPY:-fresh shared static}"
 case "$ZERO_COPY" in
 0) ZERO_COPY="" ;;
-1) ZERO_COPY="fresh shared" ;;
+1) ZERO_COPY="fresh shared static" ;;
 esac
 RUN_TIMEOUT="${RUN_TIMEOUT:-60}"
 IPC_CLOSE_DELAY_MS="${IPC_CLOSE_DELAY_MS:-200}"
@@ -74,7 +75,8 @@ die() {
 }
 
 for mode in $ZERO_COPY; do
-    [[ "$mode" == fresh || "$mode" == shared ]] || die "ZERO_COPY: unknown mode '$mode' (fresh, shared, 0)"
+    [[ "$mode" == fresh || "$mode" == shared || "$mode" == static ]] ||
+        die "ZERO_COPY: unknown mode '$mode' (fresh, shared, static, 0)"
 done
 for tool in "$CC" cargo python3 timeout; do
     command -v "$tool" >/dev/null || die "needs '$tool' on PATH"
@@ -202,7 +204,7 @@ wait_bound() {
 }
 
 # run_case IMPL TEST TRANSPORT SIZE COUNT [FLAG] -> prints the measured value (msg/s or us), or NA.
-# FLAG is a sender's send-mode flag (--zero-copy, --zero-copy-shared) or empty.
+# FLAG is a sender's send-mode flag (--zero-copy, --zero-copy-shared, --zero-copy-static) or empty.
 run_case() {
     local impl="$1" test="$2" transport="$3" size="$4" count="$5" zc="${6:-}"
     local bin out="$work/out" err="$work/err" endpoint lpid rc=0 value delay
@@ -303,6 +305,7 @@ send_flag() {
     case "$1" in
     *_zc) echo --zero-copy ;;
     *_zs) echo --zero-copy-shared ;;
+    *_zt) echo --zero-copy-static ;;
     esac
 }
 
@@ -314,9 +317,10 @@ declare -A count_of
 for c in "${cases[@]}"; do
     read -r test transport size <<<"$c"
     count_of[$c]="$(calibrate "$test" "$transport" "$size")"
-    # Shared zero-copy sends can be far faster than copying ones (inproc moves no payload at all): they
-    # get a count of their own. Fresh zero-copy sends keep the copying count.
-    if zero_copy_case "$test" "$size" && [[ " $ZERO_COPY " == *" shared "* ]]; then
+    # Shared and static zero-copy sends can be far faster than copying ones (inproc moves no payload at
+    # all): they get a count of their own (C makes the same calls for both). Fresh zero-copy sends keep
+    # the copying count.
+    if zero_copy_case "$test" "$size" && [[ " $ZERO_COPY " == *" shared "* || " $ZERO_COPY " == *" static "* ]]; then
         count_of[$c zs]="$(calibrate "$test" "$transport" "$size" --zero-copy-shared)"
     fi
 done
@@ -340,6 +344,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
             zero=()
             [[ " $ZERO_COPY " == *" fresh "* ]] && zero+=(rust_zc c_zc)
             [[ " $ZERO_COPY " == *" shared "* ]] && zero+=(rust_zs c_zs)
+            [[ " $ZERO_COPY " == *" static "* ]] && zero+=(rust_zt c_zt)
             shift_by=$((round % ${#zero[@]}))
             zero=("${zero[@]:shift_by}" "${zero[@]:0:shift_by}")
             if ((round % 2 == 0)); then order=("${zero[@]}" "${order[@]}"); else order+=("${zero[@]}"); fi
@@ -348,7 +353,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
         for variant in "${order[@]}"; do
             impl="${variant%%_*}"
             n="$count"
-            [[ "$variant" == *_zs ]] && n="${count_of[$c zs]}"
+            [[ "$variant" == *_zs || "$variant" == *_zt ]] && n="${count_of[$c zs]}"
             v="$(run_case "$impl" "$test" "$transport" "$size" "$n" "$(send_flag "$variant")")"
             record "$round" "$test" "$transport" "$size" "$variant" "$n" "$v"
             line+=" $variant=$v"

@@ -6,6 +6,7 @@
 
 use std::hint::black_box;
 use std::os::raw::{c_int, c_void};
+use std::ptr::null_mut as null;
 use std::time::{Duration, Instant};
 
 const ROUNDS: usize = 15;
@@ -143,6 +144,66 @@ fn main() {
             pull.recv(&mut msg, 0).unwrap();
         },
     );
+    // One immutable 1 MiB payload sent again and again: C's floor is constant data (zmq_msg_init_data without a
+    // free function: no allocation, no reference count). `from_static` is that call; `share` of one zero-copy
+    // message costs a reference-count increment and decrement; `from_owned` per message allocates a boxed owner
+    // and libzmq's reference-count block, and frees both when the receiver closes the message.
+    static PAYLOAD: [u8; 1 << 20] = [9u8; 1 << 20];
+    let shared: std::sync::Arc<[u8]> = PAYLOAD.to_vec().into();
+    let mut template = zmq::Message::from_owned(shared.clone());
+    let constant_send_recv = || {
+        // SAFETY: the payload is static and never written; both raw sockets are open; the message is initialised.
+        unsafe {
+            let mut m = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+            zmq_sys::zmq_msg_init_data(m.as_mut_ptr(), PAYLOAD.as_ptr() as *mut c_void, PAYLOAD.len(), None, null());
+            zmq_sys::zmq_msg_send(m.as_mut_ptr(), raw_push, 0);
+            zmq_sys::zmq_msg_recv(raw_msg.as_mut_ptr(), raw_pull, 0);
+        }
+    };
+    let mut constant_send_recv = constant_send_recv;
+    compare("send + recv 1 MiB shared: from_static", &mut constant_send_recv, || {
+        push.send(zmq::Message::from_static(&PAYLOAD), 0).unwrap();
+        pull.recv(&mut msg, 0).unwrap();
+    });
+    compare("send + recv 1 MiB shared: share()", &mut constant_send_recv, || {
+        push.send(template.share(), 0).unwrap();
+        pull.recv(&mut msg, 0).unwrap();
+    });
+    compare("send + recv 1 MiB shared: from_owned(Arc)", &mut constant_send_recv, || {
+        push.send(zmq::Message::from_owned(shared.clone()), 0).unwrap();
+        pull.recv(&mut msg, 0).unwrap();
+    });
+    // The same against C making share()'s calls: one message, a zmq_msg_copy of it per send.
+    // With a free function (one that keeps the static payload) libzmq counts references, as for `template`.
+    unsafe extern "C" fn keep(_data: *mut c_void, _hint: *mut c_void) {}
+    let mut raw_template = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+    // SAFETY: a zero-copy message over the static payload; closed below, after its last use.
+    unsafe {
+        zmq_sys::zmq_msg_init_data(
+            raw_template.as_mut_ptr(),
+            PAYLOAD.as_ptr() as *mut c_void,
+            1 << 20,
+            Some(keep),
+            null(),
+        )
+    };
+    compare(
+        "send + recv 1 MiB: share() vs C msg_copy",
+        // SAFETY: both messages are initialised; the sockets are open.
+        || unsafe {
+            let mut m = std::mem::MaybeUninit::<zmq_sys::zmq_msg_t>::uninit();
+            zmq_sys::zmq_msg_init(m.as_mut_ptr());
+            zmq_sys::zmq_msg_copy(m.as_mut_ptr(), raw_template.as_mut_ptr());
+            zmq_sys::zmq_msg_send(m.as_mut_ptr(), raw_push, 0);
+            zmq_sys::zmq_msg_recv(raw_msg.as_mut_ptr(), raw_pull, 0);
+        },
+        || {
+            push.send(template.share(), 0).unwrap();
+            pull.recv(&mut msg, 0).unwrap();
+        },
+    );
+    // SAFETY: closes the message initialised above, once.
+    unsafe { zmq_sys::zmq_msg_close(raw_template.as_mut_ptr()) };
     compare(
         "set + get an int option (SNDHWM)",
         // SAFETY: the option values are ints of the given size; the socket is open.

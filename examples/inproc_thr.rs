@@ -1,7 +1,7 @@
 //! Throughput over `inproc://` between two threads: a Rust counterpart of libzmq's `perf/inproc_thr`.
 //!
 //! ```text
-//! inproc_thr <message-size> <message-count> [--zero-copy | --zero-copy-shared]
+//! inproc_thr <message-size> <message-count> [--zero-copy | --zero-copy-shared | --zero-copy-static]
 //! ```
 //!
 //! The main thread binds a PULL socket and receives into one reused `zmq::Message`; a second thread
@@ -9,11 +9,14 @@
 //! bytes, made as `remote_thr` makes them: by default from one reused buffer with `send(&[u8])` (one
 //! copy); with `--zero-copy` (`ZMQ_PERF_ZERO_COPY=1`) each a fresh zero-filled `Vec<u8>` handed to libzmq
 //! without copying; with `--zero-copy-shared` (`ZMQ_PERF_ZERO_COPY=shared`) each a reference to one
-//! shared `Arc<[u8]>` payload (`Message::from_owned`). Prints libzmq's report lines.
+//! shared `Arc<[u8]>` payload (one `Message::from_owned`, then `share()` per message); with
+//! `--zero-copy-static` (`ZMQ_PERF_ZERO_COPY=static`) each `Message::from_static` of one constant payload.
+//! Prints libzmq's report lines.
 
 mod perf;
 
-const USAGE: &str = "usage: inproc_thr <message-size> <message-count> [--zero-copy | --zero-copy-shared]";
+const USAGE: &str =
+    "usage: inproc_thr <message-size> <message-count> [--zero-copy | --zero-copy-shared | --zero-copy-static]";
 const ENDPOINT: &str = "inproc://thr_test";
 
 fn main() {

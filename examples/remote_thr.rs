@@ -1,7 +1,7 @@
 //! Throughput test, sending side: a Rust counterpart of libzmq's `perf/remote_thr`.
 //!
 //! ```text
-//! remote_thr <connect-to> <message-size> <message-count> [--zero-copy | --zero-copy-shared]
+//! remote_thr <connect-to> <message-size> <message-count> [--zero-copy | --zero-copy-shared | --zero-copy-static]
 //! ```
 //!
 //! Connects a PUSH socket and sends `message-count` messages of `message-size` bytes, then waits
@@ -13,9 +13,11 @@
 //!   into a libzmq message, as `zmq_send` does in C;
 //! - `--zero-copy` (`ZMQ_PERF_ZERO_COPY=1`): every message is a freshly allocated, zero-filled `Vec<u8>`
 //!   whose ownership is handed to libzmq without copying (`send(Vec<u8>)`, i.e. `zmq_msg_init_data`);
-//! - `--zero-copy-shared` (`ZMQ_PERF_ZERO_COPY=shared`): one immutable `Arc<[u8]>` payload is made once
-//!   and every message refers to it without copying (`Message::from_owned(payload.clone())`); libzmq
-//!   drops each clone when it is done with that message.
+//! - `--zero-copy-shared` (`ZMQ_PERF_ZERO_COPY=shared`): one immutable `Arc<[u8]>` payload is handed to
+//!   libzmq once (`Message::from_owned`) and every message is a zero-copy reference to it
+//!   (`Message::share`: a reference count, no allocation); libzmq drops the payload after the last one;
+//! - `--zero-copy-static` (`ZMQ_PERF_ZERO_COPY=static`): one payload that lives until the process exits, every
+//!   message referring to it as constant data (`Message::from_static`).
 //!
 //! `ZMQ_PERF_CLOSE_DELAY_MS=N` waits N ms after the last send before closing the socket: over `ipc://`
 //! libzmq (4.3.x) can drop what a back-pressured receiver has not read yet when the sender's connection
@@ -24,7 +26,7 @@
 
 mod perf;
 
-const USAGE: &str = "usage: remote_thr <connect-to> <message-size> <message-count> [--zero-copy | --zero-copy-shared]";
+const USAGE: &str = "usage: remote_thr <connect-to> <message-size> <message-count> [--zero-copy | --zero-copy-shared | --zero-copy-static]";
 
 fn main() {
     let args = perf::Args::parse_with_send_mode(USAGE, 3);

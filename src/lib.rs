@@ -72,11 +72,15 @@
 #[cfg(feature = "tokio")]
 mod asyncio;
 mod auth;
+#[cfg(feature = "bytes")]
+mod bytes;
 mod cert;
 mod context;
 mod ctxopt;
 mod curve;
 mod error;
+#[cfg(feature = "serde")]
+mod json;
 mod message;
 mod monitor;
 mod poll;
@@ -99,6 +103,8 @@ pub use crate::cert::Certificate;
 pub use crate::context::{Context, ContextBuilder};
 pub use crate::curve::{curve_public, z85_decode, z85_encode, CurveKeyPair, DecodeError, EncodeError};
 pub use crate::error::{Error, Result};
+#[cfg(feature = "serde")]
+pub use crate::json::JsonError;
 pub use crate::message::Message;
 pub use crate::monitor::{Mechanism, Monitor, MonitorEvent, ProtocolError, SocketEvent};
 pub use crate::poll::{poll, PollEvents, PollItem};

@@ -11,7 +11,7 @@ use crate::error::{check, Result};
 
 /// Messages up to this size are stored inside the `zmq_msg_t` itself (libzmq's "very small message"), so copying
 /// them beats handing over an allocation.
-const INLINE_MAX: usize = 33;
+pub(crate) const INLINE_MAX: usize = 33;
 
 /// One ZeroMQ message frame: an owned `zmq_msg_t`.
 ///
@@ -256,6 +256,23 @@ impl Message {
     ///
     /// A panic in the owner's `Drop` is caught (it cannot unwind through libzmq) and counted by
     /// [`Message::owner_drop_panics`].
+    ///
+    /// Each call boxes the owner and makes libzmq allocate a reference count for it. To send one buffer many
+    /// times, make one message and send a [`Message::share`] of it each time: a reference count increment, no
+    /// allocation (data that lives for ever is cheaper still: [`Message::from_static`]).
+    ///
+    /// ```
+    /// let ctx = zmq::Context::new();
+    /// let (tx, rx) = (ctx.socket(zmq::PAIR).unwrap(), ctx.socket(zmq::PAIR).unwrap());
+    /// rx.bind("inproc://from-owned-doc").unwrap();
+    /// tx.connect("inproc://from-owned-doc").unwrap();
+    /// let payload: std::sync::Arc<[u8]> = vec![5u8; 1 << 16].into();
+    /// let mut template = zmq::Message::from_owned(payload.clone());
+    /// for _ in 0..3 {
+    ///     tx.send(template.share(), 0).unwrap();
+    ///     assert_eq!(rx.recv_msg(0).unwrap().as_ptr(), payload.as_ptr());
+    /// }
+    /// ```
     #[doc(alias = "zmq_msg_init_data")]
     pub fn from_owned<T>(owner: T) -> Message
     where

@@ -1,11 +1,11 @@
 /* Throughput over inproc:// between two threads (C reference for examples/inproc_thr.rs).
- * usage: inproc_thr <message-size> <message-count> [--zero-copy | --zero-copy-shared]
+ * usage: inproc_thr <message-size> <message-count> [--zero-copy | --zero-copy-shared | --zero-copy-static]
  * Main thread: PULL, binds, receives into one reused zmq_msg_t. Worker thread: PUSH, connects, sends as
  * remote_thr does (zmq_send from one reused buffer, or fresh / shared buffers without copying). */
 #include "perf.h"
 
 static const char usage[] =
-  "usage: inproc_thr <message-size> <message-count> [--zero-copy | --zero-copy-shared]";
+  "usage: inproc_thr <message-size> <message-count> [--zero-copy | --zero-copy-shared | --zero-copy-static]";
 static const char endpoint[] = "inproc://thr_test";
 
 static size_t message_size, message_count;

@@ -46,7 +46,8 @@ static inline size_t perf_number (const char *arg, size_t min, const char *usage
 enum perf_send_mode {
     PERF_COPY,              /* zmq_send from one reused buffer: one copy */
     PERF_ZERO_COPY_FRESH,   /* --zero-copy, ZMQ_PERF_ZERO_COPY=1: a fresh calloc'd buffer per message */
-    PERF_ZERO_COPY_SHARED   /* --zero-copy-shared, ZMQ_PERF_ZERO_COPY=shared: one payload for all */
+    PERF_ZERO_COPY_SHARED,  /* --zero-copy-shared, ZMQ_PERF_ZERO_COPY=shared: references to one message */
+    PERF_ZERO_COPY_STATIC   /* --zero-copy-static, ZMQ_PERF_ZERO_COPY=static: one constant payload for all */
 };
 
 /* Checks that argc - 1 == positional (or the usage text and exit). */
@@ -56,21 +57,26 @@ static inline void perf_args (int argc, int positional, const char *usage)
         perf_usage (usage);
 }
 
-/* A sender's command line: `positional` arguments, then optionally --zero-copy or --zero-copy-shared;
- * without a flag, ZMQ_PERF_ZERO_COPY decides (unset, empty or 0: copy; shared: shared; else fresh). */
+/* A sender's command line: `positional` arguments, then optionally --zero-copy, --zero-copy-shared or
+ * --zero-copy-static; without a flag, ZMQ_PERF_ZERO_COPY decides (unset, empty or 0: copy; shared: shared;
+ * static: static; else fresh). */
 static inline enum perf_send_mode perf_send_mode_args (int argc, char *argv[], int positional, const char *usage)
 {
     if (argc - 1 == positional) {
         const char *v = getenv ("ZMQ_PERF_ZERO_COPY");
         if (v == NULL || v[0] == '\0' || strcmp (v, "0") == 0)
             return PERF_COPY;
-        return strcmp (v, "shared") == 0 ? PERF_ZERO_COPY_SHARED : PERF_ZERO_COPY_FRESH;
+        if (strcmp (v, "shared") == 0)
+            return PERF_ZERO_COPY_SHARED;
+        return strcmp (v, "static") == 0 ? PERF_ZERO_COPY_STATIC : PERF_ZERO_COPY_FRESH;
     }
     if (argc - 1 == positional + 1) {
         if (strcmp (argv[argc - 1], "--zero-copy") == 0)
             return PERF_ZERO_COPY_FRESH;
         if (strcmp (argv[argc - 1], "--zero-copy-shared") == 0)
             return PERF_ZERO_COPY_SHARED;
+        if (strcmp (argv[argc - 1], "--zero-copy-static") == 0)
+            return PERF_ZERO_COPY_STATIC;
     }
     perf_usage (usage);
 }
@@ -162,8 +168,10 @@ static inline void perf_send_data (void *s, void *data, size_t size, zmq_free_fn
 
 /* Sends count messages of size bytes in mode: PERF_COPY with zmq_send from one reused buffer;
  * PERF_ZERO_COPY_FRESH with a freshly calloc'd buffer per message, handed to libzmq (zmq_msg_init_data
- * with free); PERF_ZERO_COPY_SHARED with one payload made once, every message referring to it as constant
- * data (zmq_msg_init_data without a free function). */
+ * with free); PERF_ZERO_COPY_SHARED with one payload handed to libzmq once (zmq_msg_init_data with free)
+ * and a zmq_msg_copy of that message per send (what Rust's `Message::share` calls);
+ * PERF_ZERO_COPY_STATIC with one payload made once, every message referring to it as constant data
+ * (zmq_msg_init_data without a free function: no allocation, no reference count, libzmq's floor). */
 static inline void perf_send_messages (void *s, size_t size, size_t count, enum perf_send_mode mode)
 {
     size_t i;
@@ -179,8 +187,25 @@ static inline void perf_send_messages (void *s, size_t size, size_t count, enum 
         return;
     }
     char *buf = perf_payload (size);
+    if (mode == PERF_ZERO_COPY_SHARED) {
+        /* One message owns the payload; every message sent is a reference to it (zmq_msg_copy: a reference
+         * count, no allocation). libzmq frees the payload when the last reference is closed. */
+        zmq_msg_t payload;
+        if (zmq_msg_init_data (&payload, buf, size, perf_free, NULL) != 0)
+            perf_fail ("zmq_msg_init_data");
+        for (i = 0; i < count; i++) {
+            zmq_msg_t msg;
+            zmq_msg_init (&msg);
+            if (zmq_msg_copy (&msg, &payload) != 0)
+                perf_fail ("zmq_msg_copy");
+            if (zmq_msg_send (&msg, s, 0) < 0)
+                perf_fail ("zmq_msg_send");
+        }
+        zmq_msg_close (&payload);
+        return;
+    }
     for (i = 0; i < count; i++) {
-        if (mode == PERF_ZERO_COPY_SHARED)
+        if (mode == PERF_ZERO_COPY_STATIC)
             perf_send_data (s, buf, size, NULL);
         else if (zmq_send (s, buf, size, 0) < 0)
             perf_fail ("zmq_send");

@@ -25,8 +25,13 @@ pub enum SendMode {
     /// whose ownership goes to libzmq without copying (`send(Vec<u8>)`, i.e. `zmq_msg_init_data`).
     ZeroCopyFresh,
     /// `--zero-copy-shared` / `ZMQ_PERF_ZERO_COPY=shared`: one immutable `Arc<[u8]>` payload, made once
-    /// and handed to libzmq again for every message without copying (`Message::from_owned`).
+    /// and handed to libzmq once (`Message::from_owned`); every message is a zero-copy reference to that one
+    /// message (`Message::share`, i.e. `zmq_msg_copy`: a reference count, no allocation).
     ZeroCopyShared,
+    /// `--zero-copy-static` / `ZMQ_PERF_ZERO_COPY=static`: one payload that lives until the process exits,
+    /// every message referring to it as constant data (`Message::from_static`, i.e. `zmq_msg_init_data`
+    /// without a free function).
+    ZeroCopyStatic,
 }
 
 impl SendMode {
@@ -34,16 +39,18 @@ impl SendMode {
         match flag {
             "--zero-copy" => Some(SendMode::ZeroCopyFresh),
             "--zero-copy-shared" => Some(SendMode::ZeroCopyShared),
+            "--zero-copy-static" => Some(SendMode::ZeroCopyStatic),
             _ => None,
         }
     }
 
-    /// `ZMQ_PERF_ZERO_COPY`: unset, empty or `0` copies, `shared` shares one payload, anything else
-    /// (`1`) sends fresh buffers.
+    /// `ZMQ_PERF_ZERO_COPY`: unset, empty or `0` copies, `shared` shares one payload, `static` sends one
+    /// constant payload, anything else (`1`) sends fresh buffers.
     fn from_env() -> SendMode {
         match std::env::var("ZMQ_PERF_ZERO_COPY").as_deref() {
             Err(_) | Ok("") | Ok("0") => SendMode::Copy,
             Ok("shared") => SendMode::ZeroCopyShared,
+            Ok("static") => SendMode::ZeroCopyStatic,
             Ok(_) => SendMode::ZeroCopyFresh,
         }
     }
@@ -63,7 +70,8 @@ impl Args {
         Args::parse_inner(usage, positional, false)
     }
 
-    /// `positional` arguments and optionally `--zero-copy` or `--zero-copy-shared` (else `ZMQ_PERF_ZERO_COPY`).
+    /// `positional` arguments and optionally `--zero-copy`, `--zero-copy-shared` or `--zero-copy-static` (else
+    /// `ZMQ_PERF_ZERO_COPY`).
     pub fn parse_with_send_mode(usage: &'static str, positional: usize) -> Args {
         Args::parse_inner(usage, positional, true)
     }
@@ -149,27 +157,47 @@ pub fn send_messages(socket: zmq::Socket, size: usize, count: usize, mode: SendM
     if async_mode() {
         return asynchronous::send_messages(socket, size, count, mode);
     }
-    match mode {
-        SendMode::Copy => {
-            let buf = payload(size);
-            for _ in 0..count {
-                socket.send(&buf[..], 0).unwrap_or_else(|e| fail("send", e));
-            }
-        }
-        SendMode::ZeroCopyFresh => {
-            for _ in 0..count {
-                let owned = vec![0u8; size];
-                socket.send(owned, 0).unwrap_or_else(|e| fail("send", e));
-            }
-        }
-        SendMode::ZeroCopyShared => {
-            let shared: Arc<[u8]> = payload(size).into();
-            for _ in 0..count {
-                socket.send(zmq::Message::from_owned(shared.clone()), 0).unwrap_or_else(|e| fail("send", e));
-            }
-        }
+    let mut messages = Messages::new(size, mode);
+    for _ in 0..count {
+        socket.send(messages.next(), 0).unwrap_or_else(|e| fail("send", e));
     }
     socket
+}
+
+/// Where a sender in some [`SendMode`] takes its messages from.
+pub enum Messages {
+    Copy(Vec<u8>),
+    Fresh(usize),
+    Shared(zmq::Message),
+    Static(&'static [u8]),
+}
+
+impl Messages {
+    /// The messages a sender in `mode` sends.
+    pub fn new(size: usize, mode: SendMode) -> Messages {
+        match mode {
+            SendMode::Copy => Messages::Copy(payload(size)),
+            SendMode::ZeroCopyFresh => Messages::Fresh(size),
+            SendMode::ZeroCopyShared => {
+                let shared: Arc<[u8]> = payload(size).into();
+                Messages::Shared(zmq::Message::from_owned(shared))
+            }
+            // Queued messages may still refer to it after the sender returns: it lives until the process exits.
+            SendMode::ZeroCopyStatic => Messages::Static(Box::leak(payload(size).into_boxed_slice())),
+        }
+    }
+
+    /// The next message to send.
+    #[inline]
+    pub fn next(&mut self) -> zmq::Message {
+        match self {
+            // A copy into a new libzmq message, as `send(&[u8])` and C's `zmq_send` make.
+            Messages::Copy(buf) => zmq::Message::from(&buf[..]),
+            Messages::Fresh(size) => zmq::Message::from(vec![0u8; *size]),
+            Messages::Shared(message) => message.share(),
+            Messages::Static(constant) => zmq::Message::from_static(constant),
+        }
+    }
 }
 
 /// Sleeps `ZMQ_PERF_CLOSE_DELAY_MS` milliseconds, if set.
@@ -267,9 +295,8 @@ pub fn print_latency(elapsed_us: f64, roundtrips: usize) {
 /// The loops above on [`zmq::AsyncSocket`], each on a current-thread runtime of its own.
 #[cfg(feature = "tokio")]
 mod asynchronous {
-    use super::{check_size, fail, payload, SendMode};
+    use super::{check_size, fail, payload, Messages, SendMode};
     use std::future::Future;
-    use std::sync::Arc;
     use std::time::Instant;
     use zmq::AsyncSocket;
 
@@ -293,25 +320,10 @@ mod asynchronous {
     }
 
     pub fn send_messages(socket: zmq::Socket, size: usize, count: usize, mode: SendMode) -> zmq::Socket {
+        let mut messages = Messages::new(size, mode);
         let ((), socket) = run(socket, |socket| async move {
-            match mode {
-                SendMode::Copy => {
-                    let buf = payload(size);
-                    for _ in 0..count {
-                        ok("send", socket.send(&buf[..], 0)).await;
-                    }
-                }
-                SendMode::ZeroCopyFresh => {
-                    for _ in 0..count {
-                        ok("send", socket.send(vec![0u8; size], 0)).await;
-                    }
-                }
-                SendMode::ZeroCopyShared => {
-                    let shared: Arc<[u8]> = payload(size).into();
-                    for _ in 0..count {
-                        ok("send", socket.send(zmq::Message::from_owned(shared.clone()), 0)).await;
-                    }
-                }
+            for _ in 0..count {
+                ok("send", socket.send(messages.next(), 0)).await;
             }
         });
         socket
