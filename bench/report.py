@@ -3,7 +3,8 @@
 throughput.svg. Python 3 standard library only.
 
 Input (--runs): CSV with round,test,transport,size,variant,count,value; test is thr (value in msg/s)
-or lat (value in microseconds, one-way); variant is c_a, rust, c_b (same case, same round), or for
+or lat (value in microseconds, one-way); variant is c_a, rust, c_b (same case, same round), async (the
+Rust programs on AsyncSocket, set against rust: async vs blocking), or for
 1 MiB throughput also rust_zc / c_zc (fresh-buffer zero-copy sends), rust_zs / c_zs (shared-payload
 zero-copy sends) and rust_zt / c_zt (constant-payload zero-copy sends), each set against the C copying send of the round (c_a) and against C's own sender of
 the same mode.
@@ -468,6 +469,104 @@ def machine_description():
     return f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs ({cpu or platform.machine()})"
 
 
+def async_rows(runs):
+    """The async Rust programs against the blocking Rust ones (and C), per case, from per-round ratios."""
+    out = []
+    for key in sorted(runs, key=lambda k: (TEST_ORDER.get(k[0], 9), TRANSPORT_ORDER.get(k[1], 9), k[2])):
+        test, transport, size = key
+        data = runs[key]
+        rounds = sorted({r for r, _ in data})
+        if not any(v == "async" for _, v in data):
+            continue
+        vs_blocking = spread([better_ratio(test, data.get((r, "async")), data.get((r, "rust"))) for r in rounds])
+        vs_c = spread([better_ratio(test, data.get((r, "async")), data.get((r, "c_a"))) for r in rounds])
+        noise = spread([better_ratio(test, data.get((r, "c_b")), data.get((r, "c_a"))) for r in rounds])
+        out.append(
+            {
+                "test": test,
+                "transport": transport,
+                "size": size,
+                "async": median([data.get((r, "async")) for r in rounds]),
+                "blocking": median([data.get((r, "rust")) for r in rounds]),
+                "c": median([data.get((r, v)) for r in rounds for v in ("c_a", "c_b")]),
+                "vs_blocking": vs_blocking[0],
+                "vs_blocking_min": vs_blocking[1],
+                "vs_blocking_max": vs_blocking[2],
+                "vs_c": vs_c[0],
+                "noise_min": noise[1],
+                "noise_max": noise[2],
+            }
+        )
+    return out
+
+
+def async_markdown(rows):
+    if not rows:
+        return []
+    lines = [
+        "## Async (`AsyncSocket`, tokio current-thread runtime) vs blocking Rust vs C",
+        "",
+        "Ratio > 1 means async better: async/blocking for throughput, blocking/async for latency, median of the "
+        "per-round ratios (min..max over rounds); the C-vs-C band is the noise of the same rounds.",
+        "",
+        "| test | transport | size | async | blocking Rust | C | async vs blocking | async vs C | C vs C |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['test']} | {r['transport']} | {size_name(r['size'])} | {fmt_value(r['test'], r['async'])} "
+            f"| {fmt_value(r['test'], r['blocking'])} | {fmt_value(r['test'], r['c'])} "
+            f"| {fmt_ratio(r['vs_blocking'])} ({fmt_band(r['vs_blocking_min'], r['vs_blocking_max'])}) "
+            f"| {fmt_ratio(r['vs_c'])} | {fmt_band(r['noise_min'], r['noise_max'])} |"
+        )
+    return lines
+
+
+def write_async_csv(path, rows):
+    keys = ["test", "transport", "size", "async", "blocking", "c", "vs_blocking", "vs_blocking_min",
+            "vs_blocking_max", "vs_c", "noise_min", "noise_max"]
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(keys)
+        for r in rows:
+            w.writerow([r[k] if not isinstance(r[k], float) else f"{r[k]:.4g}" for k in keys])
+
+
+def async_svg(path, rows, subtitle):
+    """Bars of async-vs-blocking per case (1.0 = as fast as the blocking calls)."""
+    if not rows:
+        return
+    bar, gap, left, top, height = 18, 6, 170, 50, 260
+    width = left + len(rows) * (bar + gap) + 40
+    top_ratio = max([1.2] + [r["vs_blocking"] or 0 for r in rows])
+
+    def y(v):
+        return top + height - height * v / top_ratio
+
+    e = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{top + height + 120}" '
+        'font-family="sans-serif" font-size="11">',
+        '<rect width="100%" height="100%" fill="white"/>',
+        f'<text x="10" y="20" font-size="14">AsyncSocket vs blocking Rust (ratio, &gt; 1 = async better)</text>',
+        f'<text x="10" y="36" fill="#555">{escape(subtitle)}</text>',
+    ]
+    for v in (0.5, 0.9, 1.0):
+        if v <= top_ratio:
+            e.append(f'<line x1="{left - 5}" x2="{width - 20}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#bbb" '
+                     f'stroke-dasharray="{"" if v == 1.0 else "3,3"}"/>')
+            e.append(f'<text x="{left - 10}" y="{y(v) + 4:.1f}" text-anchor="end">{v:.1f}</text>')
+    for i, r in enumerate(rows):
+        x = left + i * (bar + gap)
+        v = r["vs_blocking"] or 0
+        color = "#3b7dd8" if r["test"] == "thr" else "#d8843b"
+        e.append(f'<rect x="{x}" y="{y(v):.1f}" width="{bar}" height="{top + height - y(v):.1f}" fill="{color}"/>')
+        label = f"{r['test']} {r['transport']} {size_name(r['size'])}"
+        e.append(f'<text transform="translate({x + bar - 4},{top + height + 8}) rotate(60)">{escape(label)}</text>')
+    e.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(e) + "\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", required=True)
@@ -527,6 +626,10 @@ def main():
         "allocation and no reference count, libzmq's floor). Static rows use the shared rows' count.",
         "",
     ]
+    arows = async_rows(runs)
+    atables = async_markdown(arows)
+    if atables:
+        tables = tables + [""] + atables + ["", "![async vs blocking](async.svg)"]
     md = "\n".join(header + tables) + "\n\n![throughput](throughput.svg)\n"
     os.makedirs(args.out_dir, exist_ok=True)
     with open(os.path.join(args.out_dir, "latest.md"), "w") as f:
@@ -537,6 +640,9 @@ def main():
         f"load avg before {meta.get('load_before', '?')}, after {meta.get('load_after', '?')}"
     )
     svg_chart(os.path.join(args.out_dir, "throughput.svg"), rows, zc_rows, subtitle)
+    if arows:
+        write_async_csv(os.path.join(args.out_dir, "latest-async.csv"), arows)
+        async_svg(os.path.join(args.out_dir, "async.svg"), arows, subtitle.replace("solid = Rust, dashed = C; ", ""))
     print("\n".join(header[2:7] + [""] + tables))
     print(f"\nwrote {args.out_dir}/latest.md, latest.csv, latest-runs.csv, throughput.svg", file=sys.stderr)
 

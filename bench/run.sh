@@ -29,6 +29,8 @@
 #     (shared: one payload made once, every message refers to it, `--zero-copy-shared`) and rust_zt / c_zt
 #     (static: one constant payload, `--zero-copy-static`); shared and static rows get their own message
 #     count (from a C shared probe), as they can run far faster
+#   ASYNC=1: also run the Rust programs on zmq::AsyncSocket (variant "async", ZMQ_PERF_ASYNC=1: awaited sends
+#     and receives on a current-thread tokio runtime), against the blocking Rust calls and C (0: skip)
 #   RUN_TIMEOUT=60 (seconds, per process)  RESULTS_DIR=bench/results
 #   IPC_CLOSE_DELAY_MS=200 (ipc throughput senders wait this long before closing; see remote_thr.rs)
 #   CARGO_TARGET_DIR (honoured)  CC=cc  CFLAGS=-O2
@@ -58,6 +60,7 @@ case "$ZERO_COPY" in
 0) ZERO_COPY="" ;;
 1) ZERO_COPY="fresh shared static" ;;
 esac
+ASYNC="${ASYNC:-1}"
 RUN_TIMEOUT="${RUN_TIMEOUT:-60}"
 IPC_CLOSE_DELAY_MS="${IPC_CLOSE_DELAY_MS:-200}"
 RESULTS_DIR="${RESULTS_DIR:-$here/results}"
@@ -100,7 +103,7 @@ log "== building the Rust perf examples (release)"
 libzmq_static=""
 example_args=()
 for p in "${programs[@]}"; do example_args+=(--example "$p"); done
-cargo build --release --manifest-path "${BENCH_MANIFEST:-$repo/Cargo.toml}" "${example_args[@]}" >&2
+cargo build --release --features tokio --manifest-path "${BENCH_MANIFEST:-$repo/Cargo.toml}" "${example_args[@]}" >&2
 
 if [[ -n "${ZMQ_C_FLAGS:-}${ZMQ_C_LIBS:-}" ]]; then
     zmq_cflags="${ZMQ_C_FLAGS:-}"
@@ -208,7 +211,11 @@ wait_bound() {
 run_case() {
     local impl="$1" test="$2" transport="$3" size="$4" count="$5" zc="${6:-}"
     local bin out="$work/out" err="$work/err" endpoint lpid rc=0 value delay
-    if [[ "$impl" == rust ]]; then bin="$rust_bin"; else bin="$c_bin"; fi
+    if [[ "$impl" == rust || "$impl" == async ]]; then bin="$rust_bin"; else bin="$c_bin"; fi
+    # The async variant: the same Rust programs on zmq::AsyncSocket, both sides.
+    local ZMQ_PERF_ASYNC=0
+    [[ "$impl" == async ]] && ZMQ_PERF_ASYNC=1
+    export ZMQ_PERF_ASYNC
     : >"$out"
     : >"$err"
     if [[ "$transport" == inproc ]]; then
@@ -333,11 +340,18 @@ for ((round = 1; round <= ROUNDS; round++)); do
         read -r test transport size <<<"$c"
         count="${count_of[$c]}"
         # C (a), Rust, C (b), in an order that rotates each round.
-        case $((round % 3)) in
-        1) order=(c_a rust c_b) ;;
-        2) order=(rust c_b c_a) ;;
-        0) order=(c_b c_a rust) ;;
-        esac
+        if [[ "$ASYNC" != 0 ]]; then
+            # With the async variant: C (a), Rust, async Rust, C (b), rotated.
+            base=(c_a rust async c_b)
+            shift_by=$((round % 4))
+            order=("${base[@]:shift_by}" "${base[@]:0:shift_by}")
+        else
+            case $((round % 3)) in
+            1) order=(c_a rust c_b) ;;
+            2) order=(rust c_b c_a) ;;
+            0) order=(c_b c_a rust) ;;
+            esac
+        fi
         if zero_copy_case "$test" "$size"; then
             # The zero-copy variants, rotated each round, after the copying ones in odd rounds and
             # before them in even rounds.
@@ -376,4 +390,5 @@ python3 "$here/report.py" \
     --meta "load_before=$load_before" \
     --meta "load_after=$load_after" \
     --meta "elapsed_s=$elapsed" \
-    --meta "zero_copy=$ZERO_COPY"
+    --meta "zero_copy=$ZERO_COPY" \
+    --meta "async=$ASYNC"
