@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Shows that the Rust perf examples and the C programs speak to each other: every cross pair
-# (C local + Rust remote, Rust local + C remote) for throughput and latency over tcp and ipc, printing
-# each command and its report. Exits non-zero if a pair fails.
+# (C local + Rust remote, Rust local + C remote, and the same with the Rust programs on AsyncSocket,
+# "Rust-async", ZMQ_PERF_ASYNC=1) for throughput and latency over tcp and ipc, printing each command and
+# its report. Exits non-zero if a pair fails.
 #
 #   bash bench/interop.sh
 #   LIBZMQ_PERF_DIR=/path/to/libzmq/perf/binaries bash bench/interop.sh   # also pair with libzmq's own tools
@@ -18,8 +19,10 @@ SIZE="${SIZE:-64}"
 COUNT="${COUNT:-100000}"
 ROUNDTRIPS="${ROUNDTRIPS:-2000}"
 RUN_TIMEOUT="${RUN_TIMEOUT:-60}"
-declare -A dirs=([Rust]="$target_dir/release/examples" [C]="$target_dir/bench-c")
-impls=(Rust C)
+declare -A dirs=([Rust]="$target_dir/release/examples" [Rust-async]="$target_dir/release/examples" [C]="$target_dir/bench-c")
+impls=(Rust Rust-async C)
+# ZMQ_PERF_ASYNC for a program of each implementation.
+async_of() { if [[ "$1" == Rust-async ]]; then echo 1; else echo 0; fi; }
 if [[ -n "${LIBZMQ_PERF_DIR:-}" ]]; then
     dirs[libzmq]="$LIBZMQ_PERF_DIR"
     impls+=(libzmq)
@@ -42,15 +45,17 @@ pair() {
     local lcmd="${dirs[$local_impl]}/local_$test $endpoint $SIZE $count"
     local rcmd="${dirs[$remote_impl]}/remote_$test $endpoint $SIZE $count"
     echo "### $test over $transport: $local_impl local_$test <- $remote_impl remote_$test"
+    [[ "$local_impl$remote_impl" == *async* ]] && echo "(ZMQ_PERF_ASYNC=1 on the Rust-async side)"
     echo "\$ timeout $RUN_TIMEOUT $lcmd &"
     echo "\$ timeout $RUN_TIMEOUT $rcmd"
     # shellcheck disable=SC2086 # commands are word lists
-    timeout "$RUN_TIMEOUT" $lcmd >"$work/local.out" 2>&1 &
+    ZMQ_PERF_ASYNC="$(async_of "$local_impl")" timeout "$RUN_TIMEOUT" $lcmd >"$work/local.out" 2>&1 &
     lpid=$!
     sleep 0.3
     # ipc: let the receiver drain before the sender closes (see examples/remote_thr.rs).
     # shellcheck disable=SC2086
-    ZMQ_PERF_CLOSE_DELAY_MS=200 timeout "$RUN_TIMEOUT" $rcmd >"$work/remote.out" 2>&1 || rc=$?
+    ZMQ_PERF_ASYNC="$(async_of "$remote_impl")" ZMQ_PERF_CLOSE_DELAY_MS=200 timeout "$RUN_TIMEOUT" $rcmd \
+        >"$work/remote.out" 2>&1 || rc=$?
     wait "$lpid" || rc=$?
     sed 's/^/  local:  /' "$work/local.out"
     sed 's/^/  remote: /' "$work/remote.out"

@@ -327,6 +327,16 @@ impl AsyncSocket {
     ///
     /// Must be called within a tokio runtime whose I/O driver is enabled (`Runtime::enable_io`, on by default in
     /// `#[tokio::main]`), else `Err(EINVAL)`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let dealer = zmq::AsyncSocket::new(&ctx, zmq::DEALER)?;
+    /// assert_eq!(dealer.get_socket_type()?, zmq::DEALER);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(ctx: &Context, socket_type: SocketType) -> Result<AsyncSocket> {
         AsyncSocket::from_socket(ctx.socket(socket_type)?)
     }
@@ -336,6 +346,18 @@ impl AsyncSocket {
     /// The draft thread-safe types (SERVER, CLIENT, RADIO, DISH, SCATTER, GATHER, PEER, CHANNEL) have no `ZMQ_FD`
     /// to wait on and give `Err(EINVAL)` (the socket is dropped); use [`crate::ThreadSafeSocket`] from blocking
     /// threads (e.g. `tokio::task::spawn_blocking`) for them.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let blocking = ctx.socket(zmq::SUB)?;
+    /// blocking.set_rcvhwm(10)?;
+    /// let sub = zmq::AsyncSocket::from_socket(blocking)?;
+    /// assert_eq!(sub.with_socket(|s| s.get_rcvhwm())?, 10);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn from_socket(socket: Socket) -> Result<AsyncSocket> {
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(Error::EINVAL);
@@ -362,6 +384,17 @@ impl AsyncSocket {
     }
 
     /// Gives the blocking socket back, if this is its last handle; else `Err(self)`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let async_pair = zmq::AsyncSocket::new(&ctx, zmq::PAIR)?;
+    /// let blocking = async_pair.into_socket().expect("the only handle");
+    /// assert_eq!(blocking.get_socket_type()?, zmq::PAIR);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn into_socket(self) -> std::result::Result<Socket, AsyncSocket> {
         match Arc::try_unwrap(self.shared) {
             Ok(shared) => {
@@ -376,46 +409,148 @@ impl AsyncSocket {
     /// Runs `f` with the blocking socket, for any option or call this type does not forward, e.g.
     /// `sock.with_socket(|s| s.set_sndhwm(10))`. Other handles' calls wait meanwhile; `f` must not block (no
     /// blocking send or receive: use this type's methods).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let push = zmq::AsyncSocket::new(&ctx, zmq::PUSH)?;
+    /// push.with_socket(|s| s.set_sndhwm(100))?;
+    /// assert_eq!(push.with_socket(|s| s.get_sndhwm())?, 100);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn with_socket<R>(&self, f: impl FnOnce(&Socket) -> R) -> R {
         self.shared.op(f)
     }
 
     /// Accepts connections on an endpoint (see [`Socket::bind`]). Calls zmq_bind(3).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let rep = zmq::AsyncSocket::new(&ctx, zmq::REP)?;
+    /// rep.bind("tcp://127.0.0.1:*")?;
+    /// assert!(rep.last_endpoint()?.starts_with("tcp://127.0.0.1:"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn bind(&self, endpoint: &str) -> Result<()> {
         self.with_socket(|s| s.bind(endpoint))
     }
 
     /// Connects to an endpoint (see [`Socket::connect`]). Calls zmq_connect(3).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let req = zmq::AsyncSocket::new(&ctx, zmq::REQ)?;
+    /// req.connect("tcp://127.0.0.1:5555")?; // connects in the background, whenever a peer is there
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn connect(&self, endpoint: &str) -> Result<()> {
         self.with_socket(|s| s.connect(endpoint))
     }
 
     /// Stops accepting on an endpoint. Calls zmq_unbind(3).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let pull = zmq::AsyncSocket::new(&ctx, zmq::PULL)?;
+    /// pull.bind("inproc://unbind-example")?;
+    /// pull.unbind("inproc://unbind-example")?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn unbind(&self, endpoint: &str) -> Result<()> {
         self.with_socket(|s| s.unbind(endpoint))
     }
 
     /// Disconnects from an endpoint. Calls zmq_disconnect(3).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let push = zmq::AsyncSocket::new(&ctx, zmq::PUSH)?;
+    /// push.connect("tcp://127.0.0.1:5555")?;
+    /// push.disconnect("tcp://127.0.0.1:5555")?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn disconnect(&self, endpoint: &str) -> Result<()> {
         self.with_socket(|s| s.disconnect(endpoint))
     }
 
     /// The last endpoint bound or connected, with a wildcard port resolved (`ZMQ_LAST_ENDPOINT`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let pull = zmq::AsyncSocket::new(&ctx, zmq::PULL)?;
+    /// pull.bind("ipc:///tmp/zmq-async-doc.ipc")?;
+    /// assert_eq!(pull.last_endpoint()?, "ipc:///tmp/zmq-async-doc.ipc");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn last_endpoint(&self) -> Result<String> {
         self.with_socket(|s| s.last_endpoint())
     }
 
     /// The socket's type (`ZMQ_TYPE`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let router = zmq::AsyncSocket::new(&ctx, zmq::ROUTER)?;
+    /// assert_eq!(router.get_socket_type()?, zmq::ROUTER);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_socket_type(&self) -> Result<SocketType> {
         self.with_socket(|s| s.get_socket_type())
     }
 
     /// Subscribes a SUB socket to messages starting with `prefix` (`ZMQ_SUBSCRIBE`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let publisher = zmq::AsyncSocket::new(&ctx, zmq::XPUB)?;
+    /// publisher.bind("inproc://weather")?;
+    /// let subscriber = zmq::AsyncSocket::new(&ctx, zmq::SUB)?;
+    /// subscriber.connect("inproc://weather")?;
+    /// subscriber.set_subscribe(b"10001 ")?;
+    /// assert_eq!(&publisher.recv_msg().await?[..], b"\x0110001 "); // the subscription reaches the XPUB
+    /// publisher.send("10001 72F", 0).await?;
+    /// assert_eq!(subscriber.recv_msg().await?.as_str(), Some("10001 72F"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn set_subscribe(&self, prefix: &[u8]) -> Result<()> {
         self.with_socket(|s| s.set_subscribe(prefix))
     }
 
     /// Removes a subscription (`ZMQ_UNSUBSCRIBE`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let subscriber = zmq::AsyncSocket::new(&ctx, zmq::SUB)?;
+    /// subscriber.set_subscribe(b"news")?;
+    /// subscriber.set_unsubscribe(b"news")?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn set_unsubscribe(&self, prefix: &[u8]) -> Result<()> {
         self.with_socket(|s| s.set_unsubscribe(prefix))
     }
@@ -425,6 +560,21 @@ impl AsyncSocket {
     /// socket types that need one). Calls zmq_msg_send(3).
     ///
     /// Cancellation: dropping the future before it completes drops the frame unsent.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let pull = zmq::AsyncSocket::new(&ctx, zmq::PULL)?;
+    /// pull.bind("inproc://example")?;
+    /// let push = zmq::AsyncSocket::new(&ctx, zmq::PUSH)?;
+    /// push.connect("inproc://example")?;
+    /// push.send("part one", zmq::SNDMORE).await?;
+    /// push.send(b"part two".to_vec(), 0).await?; // a Vec goes to libzmq without a copy
+    /// assert_eq!(pull.recv_multipart().await?.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn send<T: Into<Message>>(&self, data: T, flags: i32) -> Result<()> {
         let mut msg = data.into();
         self.shared.io(Direction::Out, |s| s.send_in_place(&mut msg, flags | DONTWAIT)).await
@@ -435,6 +585,21 @@ impl AsyncSocket {
     ///
     /// Cancellation: the message is either sent whole or not at all; dropping the future before it completes
     /// drops the message unsent.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let pull = zmq::AsyncSocket::new(&ctx, zmq::PULL)?;
+    /// pull.bind("inproc://example")?;
+    /// let push = zmq::AsyncSocket::new(&ctx, zmq::PUSH)?;
+    /// push.connect("inproc://example")?;
+    /// push.send_multipart(["key", "value"], 0).await?;
+    /// let frames = pull.recv_multipart().await?;
+    /// assert_eq!(frames[1].as_str(), Some("value"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn send_multipart<I, T>(&self, frames: I, flags: i32) -> Result<()>
     where
         I: IntoIterator<Item = T>,
@@ -446,6 +611,18 @@ impl AsyncSocket {
 
     /// Sends `frames` as one multipart message if that can be done now, without waiting: `Err(EAGAIN)` leaves
     /// `frames` untouched for a later try (on success the frames are left empty).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let push = zmq::AsyncSocket::new(&ctx, zmq::PUSH)?; // no peer: nothing can be sent
+    /// let mut frames = [zmq::Message::from("kept")];
+    /// assert_eq!(push.try_send_in_place(&mut frames, 0), Err(zmq::Error::EAGAIN));
+    /// assert_eq!(frames[0].as_str(), Some("kept")); // still here, for a later try
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn try_send_in_place(&self, frames: &mut [Message], flags: i32) -> Result<()> {
         self.shared.op(|s| send_frames(s, frames, flags))
     }
@@ -454,6 +631,22 @@ impl AsyncSocket {
     /// zmq_msg_recv(3).
     ///
     /// Cancellation: safe; no frame is consumed unless the future completes.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let pull = zmq::AsyncSocket::new(&ctx, zmq::PULL)?;
+    /// pull.bind("inproc://example")?;
+    /// let push = zmq::AsyncSocket::new(&ctx, zmq::PUSH)?;
+    /// push.connect("inproc://example")?;
+    /// push.send("hello", 0).await?;
+    /// let msg = pull.recv_msg().await?;
+    /// assert_eq!(msg.as_str(), Some("hello"));
+    /// assert!(!msg.get_more());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn recv_msg(&self) -> Result<Message> {
         self.shared.io(Direction::In, |s| s.recv_msg(DONTWAIT)).await
     }
@@ -461,6 +654,24 @@ impl AsyncSocket {
     /// Receives one frame into `msg`, replacing its content (kept on failure). Calls zmq_msg_recv(3).
     ///
     /// Cancellation: safe; `msg` is only changed when the future completes.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let pull = zmq::AsyncSocket::new(&ctx, zmq::PULL)?;
+    /// pull.bind("inproc://example")?;
+    /// let push = zmq::AsyncSocket::new(&ctx, zmq::PUSH)?;
+    /// push.connect("inproc://example")?;
+    /// let mut msg = zmq::Message::new(); // reused for every receive
+    /// for word in ["one", "two"] {
+    ///     push.send(word, 0).await?;
+    ///     pull.recv(&mut msg).await?;
+    ///     assert_eq!(msg.as_str(), Some(word));
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn recv(&self, msg: &mut Message) -> Result<()> {
         self.shared.io(Direction::In, |s| s.recv(msg, DONTWAIT)).await
     }
@@ -469,6 +680,22 @@ impl AsyncSocket {
     /// zmq_recv(3).
     ///
     /// Cancellation: safe; nothing is consumed unless the future completes.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let pull = zmq::AsyncSocket::new(&ctx, zmq::PULL)?;
+    /// pull.bind("inproc://example")?;
+    /// let push = zmq::AsyncSocket::new(&ctx, zmq::PUSH)?;
+    /// push.connect("inproc://example")?;
+    /// push.send("a longer message", 0).await?;
+    /// let mut buf = [0u8; 8];
+    /// assert_eq!(pull.recv_into(&mut buf).await?, 16); // the full size; 8 bytes were kept
+    /// assert_eq!(&buf, b"a longer");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn recv_into(&self, buf: &mut [u8]) -> Result<usize> {
         self.shared.io(Direction::In, |s| s.recv_into(buf, DONTWAIT)).await
     }
@@ -476,6 +703,20 @@ impl AsyncSocket {
     /// Receives one frame as bytes.
     ///
     /// Cancellation: safe, as [`AsyncSocket::recv_msg`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let pull = zmq::AsyncSocket::new(&ctx, zmq::PULL)?;
+    /// pull.bind("inproc://example")?;
+    /// let push = zmq::AsyncSocket::new(&ctx, zmq::PUSH)?;
+    /// push.connect("inproc://example")?;
+    /// push.send(&[1u8, 2, 3][..], 0).await?;
+    /// assert_eq!(pull.recv_bytes().await?, vec![1, 2, 3]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn recv_bytes(&self) -> Result<Vec<u8>> {
         self.recv_msg().await.map(|msg| msg.to_vec())
     }
@@ -483,6 +724,22 @@ impl AsyncSocket {
     /// Receives one frame as text; `Err(bytes)` inside if it is not UTF-8.
     ///
     /// Cancellation: safe, as [`AsyncSocket::recv_msg`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let pull = zmq::AsyncSocket::new(&ctx, zmq::PULL)?;
+    /// pull.bind("inproc://example")?;
+    /// let push = zmq::AsyncSocket::new(&ctx, zmq::PUSH)?;
+    /// push.connect("inproc://example")?;
+    /// push.send("text", 0).await?;
+    /// push.send(&[0xffu8][..], 0).await?;
+    /// assert_eq!(pull.recv_string().await?, Ok("text".to_string()));
+    /// assert_eq!(pull.recv_string().await?, Err(vec![0xff]));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn recv_string(&self) -> Result<std::result::Result<String, Vec<u8>>> {
         self.recv_bytes().await.map(|bytes| String::from_utf8(bytes).map_err(|e| e.into_bytes()))
     }
@@ -490,6 +747,23 @@ impl AsyncSocket {
     /// Receives all frames of one multipart message (without copying their payloads).
     ///
     /// Cancellation: safe; the frames are taken from libzmq all in the poll that returns them.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let router = zmq::AsyncSocket::new(&ctx, zmq::ROUTER)?;
+    /// router.bind("inproc://multipart")?;
+    /// let dealer = zmq::AsyncSocket::new(&ctx, zmq::DEALER)?;
+    /// dealer.with_socket(|s| s.set_identity(b"me"))?;
+    /// dealer.connect("inproc://multipart")?;
+    /// dealer.send_multipart(["", "request"], 0).await?;
+    /// let frames = router.recv_multipart().await?; // the envelope comes first
+    /// assert_eq!(&frames[0][..], b"me");
+    /// assert_eq!(frames[2].as_str(), Some("request"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn recv_multipart(&self) -> Result<Vec<Message>> {
         let mut frames = Vec::new();
         self.recv_multipart_into(&mut frames).await?;
@@ -500,6 +774,24 @@ impl AsyncSocket {
     /// the frame count (`frames` is truncated to it).
     ///
     /// Cancellation: safe; `frames` is only changed in the poll that completes.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let pull = zmq::AsyncSocket::new(&ctx, zmq::PULL)?;
+    /// pull.bind("inproc://example")?;
+    /// let push = zmq::AsyncSocket::new(&ctx, zmq::PUSH)?;
+    /// push.connect("inproc://example")?;
+    /// let mut frames = Vec::new(); // reused: no allocation in the steady state
+    /// push.send_multipart(["a", "b", "c"], 0).await?;
+    /// assert_eq!(pull.recv_multipart_into(&mut frames).await?, 3);
+    /// push.send_multipart(["d"], 0).await?;
+    /// assert_eq!(pull.recv_multipart_into(&mut frames).await?, 1);
+    /// assert_eq!(frames[0].as_str(), Some("d"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn recv_multipart_into(&self, frames: &mut Vec<Message>) -> Result<usize> {
         self.shared.io(Direction::In, |s| recv_frames(s, frames)).await
     }
@@ -507,6 +799,21 @@ impl AsyncSocket {
     /// Waits until the socket can receive (`POLLIN`) without consuming anything.
     ///
     /// Cancellation: safe.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let pull = zmq::AsyncSocket::new(&ctx, zmq::PULL)?;
+    /// pull.bind("inproc://example")?;
+    /// let push = zmq::AsyncSocket::new(&ctx, zmq::PUSH)?;
+    /// push.connect("inproc://example")?;
+    /// push.send("wake up", 0).await?;
+    /// pull.readable().await?; // a message is there, still unread
+    /// assert_eq!(pull.recv_msg().await?.as_str(), Some("wake up"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn readable(&self) -> Result<()> {
         self.shared.ready(Direction::In).await
     }
@@ -514,6 +821,21 @@ impl AsyncSocket {
     /// Waits until the socket can send (`POLLOUT`).
     ///
     /// Cancellation: safe.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> zmq::Result<()> {
+    /// let ctx = zmq::Context::new();
+    /// let pull = zmq::AsyncSocket::new(&ctx, zmq::PULL)?;
+    /// pull.bind("inproc://example")?;
+    /// let push = zmq::AsyncSocket::new(&ctx, zmq::PUSH)?;
+    /// push.connect("inproc://example")?;
+    /// push.writable().await?; // connected, below its HWM
+    /// push.send("now", 0).await?;
+    /// # let _ = pull;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn writable(&self) -> Result<()> {
         self.shared.ready(Direction::Out).await
     }
@@ -532,6 +854,24 @@ fn poll_pending<T>(slot: &mut Option<Pending<T>>, cx: &mut TaskContext<'_>) -> P
 ///
 /// Cancellation: dropping a pending `next()` consumes nothing; a receive that had to wait stays with the stream
 /// and completes at its next poll.
+///
+/// ```
+/// use futures::{SinkExt, StreamExt};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> zmq::Result<()> {
+/// let ctx = zmq::Context::new();
+/// let mut pull = zmq::AsyncSocket::new(&ctx, zmq::PULL)?;
+/// pull.bind("inproc://stream")?;
+/// let mut push = zmq::AsyncSocket::new(&ctx, zmq::PUSH)?;
+/// push.connect("inproc://stream")?;
+/// for i in 0..3 {
+///     SinkExt::send(&mut push, [format!("message {i}")]).await?;
+/// }
+/// let first_three: Vec<_> = (&mut pull).take(3).collect().await;
+/// assert_eq!(first_three[2].as_ref().unwrap()[0].as_str(), Some("message 2"));
+/// # Ok(())
+/// # }
+/// ```
 impl futures_core::Stream for AsyncSocket {
     type Item = Result<Vec<Message>>;
 
@@ -575,6 +915,27 @@ impl AsyncSocket {
 /// `start_send` keeps the message in the sink and `poll_flush` (or the next `poll_ready`) sends it, whole, in one
 /// poll: a message given to the sink is not lost if a flush is cancelled; it stays in the sink and goes with the
 /// next flush. Dropping the sink drops a message it still holds.
+///
+/// The inherent [`AsyncSocket::send`] takes flags; with `SinkExt` in scope, call the sink's as
+/// `SinkExt::send(&mut socket, frames)`, or use `feed`/`send_all`:
+///
+/// ```
+/// use futures::{stream, SinkExt, StreamExt};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> zmq::Result<()> {
+/// let ctx = zmq::Context::new();
+/// let pull = zmq::AsyncSocket::new(&ctx, zmq::PULL)?;
+/// pull.bind("inproc://sink")?;
+/// let mut push = zmq::AsyncSocket::new(&ctx, zmq::PUSH)?;
+/// push.connect("inproc://sink")?;
+/// let mut messages = stream::iter((0..100).map(|i| Ok(vec![i.to_string(), "payload".to_string()])));
+/// push.send_all(&mut messages).await?;
+/// for i in 0..100 {
+///     assert_eq!(pull.recv_multipart().await?[0].as_str(), Some(i.to_string().as_str()));
+/// }
+/// # Ok(())
+/// # }
+/// ```
 impl<I, T> futures_sink::Sink<I> for AsyncSocket
 where
     I: IntoIterator<Item = T>,

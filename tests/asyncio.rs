@@ -596,3 +596,81 @@ fn into_socket_gives_the_blocking_socket_back() {
         assert_eq!(blocking.get_socket_type().unwrap(), zmq::PAIR);
     });
 }
+
+/// pyzmq: `ZMQ_TEST_PYTHON=/path/to/python cargo test --features tokio --test asyncio -- --ignored pyzmq`. An async
+/// DEALER here against a pyzmq ROUTER echo (blocking pyzmq), then an async REP here answering pyzmq's own asyncio
+/// REQ (`zmq.asyncio`), multipart messages both ways.
+#[test]
+#[ignore = "needs pyzmq: set ZMQ_TEST_PYTHON to a python that has it"]
+fn pyzmq_interoperates_with_async_sockets() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let python = std::env::var("ZMQ_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = r#"
+import asyncio, sys, zmq, zmq.asyncio
+ctx = zmq.Context()
+router = ctx.socket(zmq.ROUTER)
+router.linger = 0
+port = router.bind_to_random_port("tcp://127.0.0.1")
+print(port, flush=True)
+for _ in range(1000):
+    router.send_multipart(router.recv_multipart())
+rep_endpoint = sys.stdin.readline().strip()
+async def requests():
+    actx = zmq.asyncio.Context()
+    req = actx.socket(zmq.REQ)
+    req.linger = 0
+    req.connect(rep_endpoint)
+    for i in range(500):
+        await req.send_multipart([b"py", str(i).encode()])
+        reply = await req.recv_multipart()
+        assert reply == [b"rust", str(i * 2).encode()], reply
+    print("asyncio done", flush=True)
+asyncio.run(requests())
+"#;
+    let mut child = Command::new(python)
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("python runs");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let port: u16 = lines.next().expect("a port").unwrap().trim().parse().unwrap();
+    let stdin = child.stdin.take().unwrap();
+    let outcome = common::within(Duration::from_secs(30), move || {
+        let mut stdin = stdin;
+        let ctx = ctx();
+        multi_thread().block_on(async {
+            let dealer = connected(&ctx, zmq::DEALER, &format!("tcp://127.0.0.1:{port}"));
+            let writer = {
+                let dealer = dealer.clone();
+                tokio::spawn(async move {
+                    for i in 0..1000u32 {
+                        dealer.send_multipart([b"echo".to_vec(), i.to_le_bytes().to_vec()], 0).await.unwrap();
+                    }
+                })
+            };
+            for i in 0..1000u32 {
+                let frames = dealer.recv_multipart().await.unwrap();
+                assert_eq!(frames.len(), 2);
+                assert_eq!(&frames[1][..], &i.to_le_bytes()[..]);
+            }
+            writer.await.unwrap();
+
+            let (rep, endpoint) = bound(&ctx, zmq::REP, "tcp://127.0.0.1:*");
+            std::io::Write::write_all(&mut stdin, format!("{endpoint}\n").as_bytes()).unwrap();
+            for i in 0..500u32 {
+                let frames = rep.recv_multipart().await.unwrap();
+                assert_eq!(frames[0].as_str(), Some("py"));
+                let n: u32 = frames[1].as_str().unwrap().parse().unwrap();
+                assert_eq!(n, i);
+                rep.send_multipart(["rust".to_string(), (n * 2).to_string()], 0).await.unwrap();
+            }
+            // Keep the REP open until pyzmq has its last reply.
+            tokio::task::spawn_blocking(move || lines.next().map(|l| l.unwrap())).await.unwrap()
+        })
+    });
+    assert_eq!(outcome.as_deref(), Some("asyncio done"));
+    assert!(child.wait().unwrap().success());
+}
