@@ -344,7 +344,7 @@ impl AsyncSocket {
     /// Makes a blocking socket async (see [`AsyncSocket::new`] for the runtime it needs). Its options are kept.
     ///
     /// The draft thread-safe types (SERVER, CLIENT, RADIO, DISH, SCATTER, GATHER, PEER, CHANNEL) have no `ZMQ_FD`
-    /// to wait on and give `Err(EINVAL)` (the socket is dropped); use [`crate::ThreadSafeSocket`] from blocking
+    /// to wait on and give `Err(EINVAL)` (the socket is dropped); use `ThreadSafeSocket` (draft builds) from blocking
     /// threads (e.g. `tokio::task::spawn_blocking`) for them.
     ///
     /// ```
