@@ -144,6 +144,8 @@ fn main() {
             pull.recv(&mut msg, 0).unwrap();
         },
     );
+    #[cfg(feature = "tokio")]
+    async_rows(&ctx);
     // One immutable 1 MiB payload sent again and again: C's floor is constant data (zmq_msg_init_data without a
     // free function: no allocation, no reference count). `from_static` is that call; `share` of one zero-copy
     // message costs a reference-count increment and decrement; `from_owned` per message allocates a boxed owner
@@ -238,4 +240,55 @@ fn main() {
     );
     // SAFETY: closes the message initialised above, once.
     unsafe { zmq_sys::zmq_msg_close(raw_msg.as_mut_ptr()) };
+}
+
+/// `AsyncSocket` against the blocking calls when the operation can complete at once (the message is there, the
+/// pipe has room): the cost of the async path itself, each future polled once with a no-op waker.
+#[cfg(feature = "tokio")]
+fn async_rows(ctx: &zmq::Context) {
+    use std::future::Future;
+    use std::task::{Context, Poll};
+
+    fn now<T>(future: impl Future<Output = zmq::Result<T>>) -> T {
+        let mut future = std::pin::pin!(future);
+        match future.as_mut().poll(&mut Context::from_waker(futures::task::noop_waker_ref())) {
+            Poll::Ready(result) => result.unwrap(),
+            Poll::Pending => panic!("the operation had to wait"),
+        }
+    }
+
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let _entered = runtime.enter();
+    let (pull, push) = (ctx.socket(zmq::PULL).unwrap(), ctx.socket(zmq::PUSH).unwrap());
+    pull.bind("inproc://overhead-async-blocking").unwrap();
+    push.connect("inproc://overhead-async-blocking").unwrap();
+    let (apull, apush) =
+        (zmq::AsyncSocket::new(ctx, zmq::PULL).unwrap(), zmq::AsyncSocket::new(ctx, zmq::PUSH).unwrap());
+    apull.bind("inproc://overhead-async").unwrap();
+    apush.connect("inproc://overhead-async").unwrap();
+    let (mut msg, mut amsg) = (zmq::Message::new(), zmq::Message::new());
+    let one = [1u8; 1];
+    compare(
+        "async send + recv 1 B (vs blocking)",
+        || {
+            push.send(&one[..], 0).unwrap();
+            pull.recv(&mut msg, 0).unwrap();
+        },
+        || {
+            now(apush.send(&one[..], 0));
+            now(apull.recv(&mut amsg));
+        },
+    );
+    let (mut frames, mut aframes) = (Vec::new(), Vec::new());
+    compare(
+        "async 3-frame multipart (vs blocking)",
+        || {
+            push.send_multipart([&one[..], &one[..], &one[..]], 0).unwrap();
+            pull.recv_multipart_into(&mut frames, 0).unwrap();
+        },
+        || {
+            now(apush.send_multipart([&one[..], &one[..], &one[..]], 0));
+            now(apull.recv_multipart_into(&mut aframes));
+        },
+    );
 }

@@ -674,3 +674,56 @@ asyncio.run(requests())
     assert_eq!(outcome.as_deref(), Some("asyncio done"));
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn many_tasks_share_one_socket_each_way() {
+    on_both_runtimes(Duration::from_secs(60), || async {
+        let ctx = ctx();
+        let (pull, endpoint) = bound_with(&ctx, zmq::PULL, "tcp://127.0.0.1:*", |s| s.set_rcvhwm(10));
+        let push = connected_with(&ctx, zmq::PUSH, &endpoint, |s| s.set_sndhwm(10));
+        let (writers, readers, each) = (4u64, 3, 15_000u64);
+        let mut tasks = Vec::new();
+        for w in 0..writers {
+            let push = push.clone();
+            tasks.push(tokio::spawn(async move {
+                for seq in 0..each {
+                    push.send_multipart([w.to_le_bytes(), seq.to_le_bytes()], 0).await.unwrap();
+                }
+            }));
+        }
+        let received = Arc::new(AtomicU64::new(0));
+        let mut reader_tasks = Vec::new();
+        for _ in 0..readers {
+            let (pull, received) = (pull.clone(), received.clone());
+            reader_tasks.push(tokio::spawn(async move {
+                // What this reader saw, per writer: each writer's messages come in its order.
+                let mut last = vec![None::<u64>; writers as usize];
+                let mut seen = Vec::new();
+                while received.load(Ordering::SeqCst) < writers * each {
+                    let Ok(frames) = tokio::time::timeout(Duration::from_millis(200), pull.recv_multipart()).await
+                    else {
+                        continue;
+                    };
+                    let frames = frames.unwrap();
+                    let (w, seq) = (seq_of(&frames[0]) as usize, seq_of(&frames[1]));
+                    assert!(last[w].is_none_or(|prev| prev < seq), "writer {w}: {seq} after {:?}", last[w]);
+                    last[w] = Some(seq);
+                    seen.push((w, seq));
+                    received.fetch_add(1, Ordering::SeqCst);
+                }
+                seen
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let mut all = Vec::new();
+        for task in reader_tasks {
+            all.extend(task.await.unwrap());
+        }
+        all.sort_unstable();
+        let expected: Vec<(usize, u64)> =
+            (0..writers as usize).flat_map(|w| (0..each).map(move |seq| (w, seq))).collect();
+        assert_eq!(all, expected, "every message exactly once");
+    });
+}
