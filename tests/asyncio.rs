@@ -727,3 +727,18 @@ fn many_tasks_share_one_socket_each_way() {
         assert_eq!(all, expected, "every message exactly once");
     });
 }
+
+#[test]
+fn async_sockets_and_their_futures_can_move_between_threads() {
+    fn shareable<T: Send + Sync + Unpin>(_: &T) {}
+    fn sendable<T: Send>(_: &T) {}
+    let ctx = ctx();
+    current_thread().block_on(async {
+        let socket = AsyncSocket::new(&ctx, zmq::PAIR).unwrap();
+        shareable(&socket);
+        sendable(&socket.recv_msg());
+        sendable(&socket.send("x", 0));
+        sendable(&socket.send_multipart(["a", "b"], 0));
+        sendable(&socket.readable());
+    });
+}
