@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::os::raw::{c_int, c_void};
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, Once, OnceLock};
 
 use crate::error::{check, Error, Result};
 use crate::socket::{Socket, SocketType};
@@ -27,6 +27,25 @@ fn check_linger(ms: i32) -> Result<i32> {
     }
 }
 
+/// How many times this process is a `fork()` away from the one it started as: raised in the child of every fork by
+/// a `pthread_atfork` handler. A context belongs to the generation it was created in.
+static FORK_GENERATION: AtomicU32 = AtomicU32::new(0);
+
+extern "C" fn forked_child() {
+    // Only an atomic add: async-signal-safe, as a handler run in the child of a multi-threaded fork must be.
+    FORK_GENERATION.fetch_add(1, Ordering::Relaxed);
+}
+
+/// The current fork generation, with the fork handler registered (once per process) before it is first read.
+fn fork_generation() -> u32 {
+    static REGISTER: Once = Once::new();
+    REGISTER.call_once(|| {
+        // SAFETY: registers a child handler that only touches an atomic; it stays valid for the whole process.
+        unsafe { libc::pthread_atfork(None, None, Some(forked_child)) };
+    });
+    FORK_GENERATION.load(Ordering::Relaxed)
+}
+
 /// The shared state behind every handle of one context.
 pub(crate) struct ContextInner {
     raw: NonNull<c_void>,
@@ -36,6 +55,10 @@ pub(crate) struct ContextInner {
     default_linger: AtomicI32,
     /// Set once `destroy` has terminated the context: the pointer is dangling and must not reach libzmq again.
     terminated: AtomicBool,
+    /// The fork generation the context was created in ([`FORK_GENERATION`]). In a forked child the context's I/O
+    /// and reaper threads do not exist, and its descriptors are shared with the parent: nothing of it may reach
+    /// libzmq again there.
+    generation: u32,
 }
 
 // SAFETY: zmq(7) documents a context as thread-safe: zmq_socket, zmq_ctx_get/set and zmq_ctx_shutdown may be
@@ -48,14 +71,21 @@ unsafe impl Send for ContextInner {}
 unsafe impl Sync for ContextInner {}
 
 impl ContextInner {
-    /// The context pointer, or `ETERM` once `destroy` has terminated it.
+    /// The context pointer, or `ETERM` once `destroy` has terminated it or in a process forked after its creation.
     #[inline]
     pub(crate) fn live_ptr(&self) -> Result<*mut c_void> {
-        if self.terminated.load(Ordering::Acquire) {
+        if self.terminated.load(Ordering::Acquire) || self.inherited() {
             Err(Error::ETERM)
         } else {
             Ok(self.raw.as_ptr())
         }
+    }
+
+    /// Whether this process is a forked child of the one that created the context (which, with its sockets,
+    /// is then unusable here).
+    #[inline]
+    pub(crate) fn inherited(&self) -> bool {
+        self.generation != FORK_GENERATION.load(Ordering::Relaxed)
     }
 
     fn new(raw: NonNull<c_void>, owned: bool) -> ContextInner {
@@ -64,6 +94,7 @@ impl ContextInner {
             owned: AtomicBool::new(owned),
             default_linger: AtomicI32::new(NO_LINGER),
             terminated: AtomicBool::new(false),
+            generation: fork_generation(),
         }
     }
 
@@ -77,7 +108,11 @@ impl ContextInner {
 
 impl Drop for ContextInner {
     fn drop(&mut self) {
-        if !self.owned.load(Ordering::Acquire) {
+        if !self.owned.load(Ordering::Acquire) || self.inherited() {
+            // In a forked child zmq_ctx_term fails with EINTR for ever (libzmq's own fork check) or, in a libzmq
+            // built without that check, signals the parent's threads through descriptors shared with it: the
+            // child's copy of the context is left alone (its memory and descriptors go when the child exits or
+            // execs; libzmq opens them close-on-exec).
             return;
         }
         // Every socket of this crate holds an Arc to us, so all of them are closed by now: zmq_ctx_term waits only
@@ -135,6 +170,16 @@ pub(crate) fn unpark(key: *mut c_void) -> Option<Arc<ContextInner>> {
 /// still open never blocks: the context outlives the handle.
 ///
 /// Sockets created on [`Context::as_raw`] by C code are not tracked: termination also waits for C to close them.
+///
+/// # After `fork()`
+///
+/// A forked child inherits the parent's contexts and sockets but not libzmq's I/O threads, and shares libzmq's
+/// internal descriptors with the parent. In the child an inherited context is as good as terminated: creating a
+/// socket, reading or setting an option fail with `ETERM`, [`Context::shutdown`] and [`Context::destroy`] do
+/// nothing, [`Context::as_raw`] is null, and dropping inherited contexts and sockets returns at once without
+/// calling libzmq (their memory and descriptors are released when the child exits or execs). A new context made
+/// in the child works normally. Fork only while no other thread is inside libzmq: a lock held at that moment
+/// stays held in the child.
 ///
 /// ```
 /// let ctx = zmq::Context::new();
@@ -263,7 +308,7 @@ impl Context {
     /// On a context borrowed from C code ([`Context::from_raw_borrowed`]) it does nothing and returns `Ok(())`:
     /// that context is its owner's to end. (Call [`Context::shutdown`] explicitly to wake blocked calls anyway.)
     pub fn destroy(&mut self) -> Result<()> {
-        if !self.is_owned() {
+        if !self.is_owned() || self.inner.inherited() {
             return Ok(());
         }
         self.shutdown()?;

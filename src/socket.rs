@@ -181,6 +181,11 @@ impl fmt::Debug for Socket {
 
 impl Drop for Socket {
     fn drop(&mut self) {
+        if self.ctx.as_ref().is_some_and(|ctx| ctx.inherited()) {
+            // A forked child's copy of a parent's socket: zmq_close would hand it to a reaper thread that does not
+            // exist here, through a descriptor shared with the parent. It is left to the child's exit.
+            return;
+        }
         if std::thread::panicking() {
             let zero: c_int = 0;
             // SAFETY: the socket is open; LINGER takes an int.

@@ -18,10 +18,17 @@ pub fn isolated(test: &str, limit: Duration, body: impl FnOnce()) {
         body();
         return;
     }
+    run_child(test, limit, &[]);
+}
+
+/// Runs the test `test` of this binary (ignored or not) in a child process with the extra environment `env`, and
+/// fails unless it passes within `limit`.
+pub fn run_child(test: &str, limit: Duration, env: &[(&str, &str)]) {
     let exe = std::env::current_exe().expect("the test binary's path");
     let mut child = Command::new(exe)
-        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .args([test, "--exact", "--nocapture", "--test-threads=1", "--include-ignored"])
         .env(CHILD, test)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
