@@ -280,6 +280,12 @@ impl Drop for Authenticator {
         if let Some(thread) = self.thread.take() {
             {
                 let control = self.control.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                if control.live().is_err() {
+                    // A forked child's copy: the handler thread exists only in the parent; there is nothing to
+                    // stop or join here.
+                    std::mem::forget(thread);
+                    return;
+                }
                 // Fails only if the context was shut down, and then the thread has seen ETERM already.
                 let _ = control.send("STOP", crate::DONTWAIT);
             }

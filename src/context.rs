@@ -175,9 +175,10 @@ pub(crate) fn unpark(key: *mut c_void) -> Option<Arc<ContextInner>> {
 ///
 /// A forked child inherits the parent's contexts and sockets but not libzmq's I/O threads, and shares libzmq's
 /// internal descriptors with the parent. In the child an inherited context is as good as terminated: creating a
-/// socket, reading or setting an option fail with `ETERM`, [`Context::shutdown`] and [`Context::destroy`] do
-/// nothing, [`Context::as_raw`] is null, and dropping inherited contexts and sockets returns at once without
-/// calling libzmq (their memory and descriptors are released when the child exits or execs). A new context made
+/// socket, reading or setting an option fail with `ETERM`, and so does every call on an inherited socket (send,
+/// receive, bind, connect, options, monitors); [`Context::shutdown`] and [`Context::destroy`] do nothing,
+/// [`Context::as_raw`] is null, and dropping inherited contexts, sockets, monitors and authenticators returns at
+/// once without calling libzmq or joining the parent's threads (their memory and descriptors are released when the child exits or execs). A new context made
 /// in the child works normally. Fork only while no other thread is inside libzmq: a lock held at that moment
 /// stays held in the child.
 ///

@@ -363,13 +363,13 @@ fn stop_reader(ctx: &Context, endpoint: &str) -> Option<Socket> {
 fn socket_monitor(socket: &Socket, endpoint: &str, events: i32) -> Result<()> {
     // SAFETY: the socket is open (borrowed); the endpoint is a NUL-terminated string for the duration of the call.
     with_c_str(endpoint, |ep| {
-        check(unsafe { zmq_sys::zmq_socket_monitor(socket.as_raw(), ep, events as c_int) }).map(drop)
+        check(unsafe { zmq_sys::zmq_socket_monitor(socket.live()?, ep, events as c_int) }).map(drop)
     })
 }
 
 fn stop_monitor(socket: &Socket) -> Result<()> {
     // SAFETY: the socket is open (borrowed); a NULL endpoint stops monitoring (zmq_socket_monitor(3)).
-    check(unsafe { zmq_sys::zmq_socket_monitor(socket.as_raw(), std::ptr::null(), 0) }).map(drop)
+    check(unsafe { zmq_sys::zmq_socket_monitor(socket.live()?, std::ptr::null(), 0) }).map(drop)
 }
 
 impl Socket {

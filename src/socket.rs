@@ -224,6 +224,16 @@ impl Socket {
         self.ctx.as_ref().map(|inner| crate::Context { inner: Arc::clone(inner) })
     }
 
+    /// The raw socket for a libzmq call, or `ETERM` for a forked child's copy of a parent's socket (see
+    /// `Context`, "After `fork()`"): one relaxed atomic load.
+    #[inline]
+    pub(crate) fn live(&self) -> Result<*mut c_void> {
+        match &self.ctx {
+            Some(ctx) if ctx.inherited() => Err(Error::ETERM),
+            _ => Ok(self.raw.as_ptr()),
+        }
+    }
+
     /// The raw `void *` socket, for libzmq calls.
     #[inline]
     pub fn as_raw(&self) -> *mut c_void {
@@ -282,7 +292,7 @@ impl Socket {
     pub fn bind(&self, endpoint: &str) -> Result<()> {
         check_endpoint(endpoint)?;
         // SAFETY: the socket is open and the endpoint is a NUL-terminated string for the duration of the call.
-        with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_bind(self.as_raw(), ep) }).map(drop))
+        with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_bind(self.live()?, ep) }).map(drop))
     }
 
     /// Binds `endpoint` on a listening socket the caller already has — from systemd socket activation, or opened
@@ -374,7 +384,7 @@ impl Socket {
     pub fn unbind(&self, endpoint: &str) -> Result<()> {
         check_endpoint(endpoint)?;
         // SAFETY: as in bind.
-        with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_unbind(self.as_raw(), ep) }).map(drop))
+        with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_unbind(self.live()?, ep) }).map(drop))
     }
 
     /// Connects to an endpoint. Calls zmq_connect(3).
@@ -385,7 +395,7 @@ impl Socket {
     pub fn connect(&self, endpoint: &str) -> Result<()> {
         self.check_connect(endpoint)?;
         // SAFETY: as in bind.
-        with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_connect(self.as_raw(), ep) }).map(drop))
+        with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_connect(self.live()?, ep) }).map(drop))
     }
 
     /// Disconnects from an endpoint connected earlier. Calls zmq_disconnect(3).
@@ -393,7 +403,7 @@ impl Socket {
     pub fn disconnect(&self, endpoint: &str) -> Result<()> {
         check_endpoint(endpoint)?;
         // SAFETY: as in bind.
-        with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_disconnect(self.as_raw(), ep) }).map(drop))
+        with_c_str(endpoint, |ep| check(unsafe { zmq_sys::zmq_disconnect(self.live()?, ep) }).map(drop))
     }
 
     /// The endpoint this socket last bound or connected to, with wildcards resolved (`ZMQ_LAST_ENDPOINT`).
@@ -419,7 +429,7 @@ impl Socket {
     #[doc(alias = "zmq_join")]
     pub fn join(&self, group: &str) -> Result<()> {
         // SAFETY: as in bind.
-        with_c_str(group, |g| check(unsafe { zmq_sys::zmq_join(self.as_raw(), g) }).map(drop))
+        with_c_str(group, |g| check(unsafe { zmq_sys::zmq_join(self.live()?, g) }).map(drop))
     }
 
     /// Leaves a group, on a DISH socket (draft). Calls zmq_leave(3).
@@ -427,7 +437,7 @@ impl Socket {
     #[doc(alias = "zmq_leave")]
     pub fn leave(&self, group: &str) -> Result<()> {
         // SAFETY: as in bind.
-        with_c_str(group, |g| check(unsafe { zmq_sys::zmq_leave(self.as_raw(), g) }).map(drop))
+        with_c_str(group, |g| check(unsafe { zmq_sys::zmq_leave(self.live()?, g) }).map(drop))
     }
 
     /// Connects a PEER socket and returns the routing id of the new peer (draft). Calls zmq_connect_peer(3).
@@ -437,7 +447,7 @@ impl Socket {
         self.check_connect(endpoint)?;
         with_c_str(endpoint, |ep| {
             // SAFETY: as in bind; zmq_connect_peer returns 0 with errno set on failure.
-            match unsafe { zmq_sys::zmq_connect_peer(self.as_raw(), ep) } {
+            match unsafe { zmq_sys::zmq_connect_peer(self.live()?, ep) } {
                 0 => Err(Error::last()),
                 id => Ok(id),
             }
@@ -476,7 +486,8 @@ impl Socket {
     pub fn send_in_place(&self, msg: &mut Message, flags: i32) -> Result<()> {
         // SAFETY: the socket is open and the message initialised; on success libzmq leaves it empty (initialised),
         // on failure untouched, so it stays valid for Message's Drop either way.
-        check(unsafe { zmq_sys::zmq_msg_send(msg.as_mut_msg_ptr(), self.as_raw(), flags as c_int) }).map(drop)
+        let raw = self.live()?;
+        check(unsafe { zmq_sys::zmq_msg_send(msg.as_mut_msg_ptr(), raw, flags as c_int) }).map(drop)
     }
 
     /// Sends the frames of one multipart message: every frame but the last with `SNDMORE`. No allocation beyond
@@ -504,7 +515,8 @@ impl Socket {
         // receive would empty `msg`: receive into a fresh message and replace `msg` only on success.
         let mut fresh = Message::new();
         // SAFETY: the socket is open and `fresh` initialised; zmq_msg_recv fills it, or leaves it empty on failure.
-        check(unsafe { zmq_sys::zmq_msg_recv(fresh.as_mut_msg_ptr(), self.as_raw(), flags as c_int) })?;
+        let raw = self.live()?;
+        check(unsafe { zmq_sys::zmq_msg_recv(fresh.as_mut_msg_ptr(), raw, flags as c_int) })?;
         *msg = fresh;
         Ok(())
     }
@@ -516,7 +528,7 @@ impl Socket {
     pub fn recv_into(&self, bytes: &mut [u8], flags: i32) -> Result<usize> {
         // SAFETY: libzmq writes at most `bytes.len()` bytes into the buffer.
         let rc =
-            unsafe { zmq_sys::zmq_recv(self.as_raw(), bytes.as_mut_ptr() as *mut c_void, bytes.len(), flags as c_int) };
+            unsafe { zmq_sys::zmq_recv(self.live()?, bytes.as_mut_ptr() as *mut c_void, bytes.len(), flags as c_int) };
         check(rc).map(|n| n as usize)
     }
 

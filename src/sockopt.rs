@@ -50,7 +50,7 @@ pub(crate) fn get_raw<T: Copy + Default>(socket: &Socket, option: c_int) -> Resu
     let mut size = std::mem::size_of::<T>();
     // SAFETY: `value` is a writable T and `size` its size; libzmq writes at most `size` bytes and fails with EINVAL
     // if the option's size differs.
-    check(unsafe { zmq_sys::zmq_getsockopt(socket.as_raw(), option, &mut value as *mut T as *mut c_void, &mut size) })?;
+    check(unsafe { zmq_sys::zmq_getsockopt(socket.live()?, option, &mut value as *mut T as *mut c_void, &mut size) })?;
     Ok(value)
 }
 
@@ -58,7 +58,7 @@ pub(crate) fn get_raw<T: Copy + Default>(socket: &Socket, option: c_int) -> Resu
 pub(crate) fn set_raw<T: Copy>(socket: &Socket, option: c_int, value: T) -> Result<()> {
     // SAFETY: libzmq reads exactly size_of::<T>() bytes from `value`, which lives for the call.
     check(unsafe {
-        zmq_sys::zmq_setsockopt(socket.as_raw(), option, &value as *const T as *const c_void, std::mem::size_of::<T>())
+        zmq_sys::zmq_setsockopt(socket.live()?, option, &value as *const T as *const c_void, std::mem::size_of::<T>())
     })
     .map(drop)
 }
@@ -66,7 +66,7 @@ pub(crate) fn set_raw<T: Copy>(socket: &Socket, option: c_int, value: T) -> Resu
 /// Sets an option to NULL with size 0, which resets string options and clears filter sets (zmq_setsockopt(3)).
 fn set_null(socket: &Socket, option: c_int) -> Result<()> {
     // SAFETY: a NULL value with size 0 is a documented input; libzmq reads nothing.
-    check(unsafe { zmq_sys::zmq_setsockopt(socket.as_raw(), option, std::ptr::null(), 0) }).map(drop)
+    check(unsafe { zmq_sys::zmq_setsockopt(socket.live()?, option, std::ptr::null(), 0) }).map(drop)
 }
 
 /// A string or binary option value, whatever its length: the buffer grows until the value fits.
@@ -82,8 +82,7 @@ pub(crate) fn get_bytes(socket: &Socket, option: c_int) -> Result<Vec<u8>> {
         let mut size = capacity;
         // SAFETY: the buffer has room for `capacity` bytes; libzmq writes at most `size` bytes into it (on success
         // the value and zeros up to `size`) and stores the value's length in `size`.
-        let rc =
-            unsafe { zmq_sys::zmq_getsockopt(socket.as_raw(), option, buf.as_mut_ptr() as *mut c_void, &mut size) };
+        let rc = unsafe { zmq_sys::zmq_getsockopt(socket.live()?, option, buf.as_mut_ptr() as *mut c_void, &mut size) };
         match check(rc) {
             Ok(_) => {
                 // SAFETY: on success libzmq has written `size` (at most `capacity`) bytes.
@@ -98,7 +97,7 @@ pub(crate) fn get_bytes(socket: &Socket, option: c_int) -> Result<Vec<u8>> {
 
 pub(crate) fn set_bytes(socket: &Socket, option: c_int, value: &[u8]) -> Result<()> {
     // SAFETY: libzmq reads `value.len()` bytes from the slice, which lives for the call.
-    check(unsafe { zmq_sys::zmq_setsockopt(socket.as_raw(), option, value.as_ptr() as *const c_void, value.len()) })
+    check(unsafe { zmq_sys::zmq_setsockopt(socket.live()?, option, value.as_ptr() as *const c_void, value.len()) })
         .map(drop)
 }
 
@@ -142,7 +141,7 @@ pub(crate) fn get_key(socket: &Socket, option: c_int) -> Result<Vec<u8>> {
     let mut buf = [0u8; 32];
     let mut size = buf.len();
     // SAFETY: a 32-byte buffer asks libzmq for the binary form of the key; it writes at most 32 bytes.
-    check(unsafe { zmq_sys::zmq_getsockopt(socket.as_raw(), option, buf.as_mut_ptr() as *mut c_void, &mut size) })?;
+    check(unsafe { zmq_sys::zmq_getsockopt(socket.live()?, option, buf.as_mut_ptr() as *mut c_void, &mut size) })?;
     Ok(buf[..size].to_vec())
 }
 

@@ -126,6 +126,37 @@ fn a_forked_child_gets_eterm_from_inherited_contexts_and_can_make_a_new_one() {
     });
 }
 
+/// In a forked child, every call on an inherited socket is `ETERM` (sends, receives, options, binds, monitors),
+/// and an inherited authenticator and monitor drop without touching libzmq or joining the parent's threads.
+#[test]
+fn a_forked_childs_inherited_sockets_give_eterm() {
+    isolated("a_forked_childs_inherited_sockets_give_eterm", 30 * SECOND, || {
+        let (ctx, push, pull, _endpoint) = connected_pair();
+        let auth = zmq::Authenticator::new(&ctx).unwrap();
+        let monitor = zmq::Monitor::for_socket(&pull, zmq::SocketEvent::ALL as i32).unwrap();
+        let child = in_forked_child(10 * SECOND, || {
+            let eterm = Some(zmq::Error::ETERM);
+            let checks = [
+                push.send("x", zmq::DONTWAIT).err(),
+                pull.recv_msg(zmq::DONTWAIT).err(),
+                push.get_sndhwm().err(),
+                push.set_sndhwm(5).err(),
+                push.get_last_endpoint().err(),
+                pull.bind("inproc://child").err(),
+                push.connect("inproc://child").err(),
+                pull.monitor("inproc://child-monitor", zmq::SocketEvent::ALL as i32).err(),
+            ];
+            if let Some(i) = checks.iter().position(|c| *c != eterm) {
+                return 10 + i as i32;
+            }
+            drop(monitor);
+            drop(auth);
+            0
+        });
+        assert_eq!(child, Some(0));
+    });
+}
+
 /// `Context::shutdown` wakes 100 threads blocked in recv, send and poll on one context: each gets `ETERM`.
 #[test]
 fn shutdown_wakes_a_hundred_blocked_threads() {
