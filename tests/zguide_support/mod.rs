@@ -188,9 +188,20 @@ impl Example {
     }
 
     pub fn start_with(name: &str, args: &[&str]) -> Example {
+        Example::start_env(name, args, &[])
+    }
+
+    /// Starts an example with arguments and extra environment variables.
+    pub fn start_env(name: &str, args: &[&str], vars: &[(&str, &str)]) -> Example {
         let path = examples_dir().join(name);
         let mut command = Command::new(&path);
-        command.args(args).current_dir(work_dir()).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        command
+            .args(args)
+            .envs(vars.iter().copied())
+            .current_dir(work_dir())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         // Should this test process die without cleaning up, its examples die
         // with it rather than hold on to the guide's ports
         // SAFETY: the pre-exec closure only calls prctl, which is async-signal-safe.
