@@ -14,6 +14,7 @@ mod mdwrkapi;
 use czmq::*;
 use mdwrkapi::*;
 
+#[allow(clippy::while_let_loop)] //  The C's loop, with its break
 fn main() -> Result<(), zmq::Error> {
     let args: Vec<String> = std::env::args().collect();
     let verbose = args.len() > 1 && streq(&args[1], "-v");
