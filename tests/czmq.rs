@@ -365,3 +365,43 @@ fn zclock_moves_forward() {
     zclock_sleep(-5);
     assert!(zclock_time() - before >= 20);
 }
+
+/// zhelpers.h's randof: `(int) ((float) (num) * random () / (RAND_MAX + 1.0))`,
+/// on a value of random (): the product is a float.
+fn c_randof(num: i32, random: i64) -> i32 {
+    (f64::from(num as f32 * random as f32) / (f64::from(libc::RAND_MAX) + 1.0)) as i32
+}
+
+/// The same computed in double throughout.
+fn double_randof(num: i32, random: i64) -> i32 {
+    (f64::from(num) * random as f64 / (f64::from(libc::RAND_MAX) + 1.0)) as i32
+}
+
+#[test]
+fn randof_gives_the_c_macros_stream() {
+    // Find a seed whose stream differs between float and double within
+    // 1000 draws of randof (100): the float product can round up
+    let draws = 1000;
+    let mut found = None;
+    'seeds: for seed in 1..100_000u32 {
+        srandom(seed);
+        for draw in 0..draws {
+            let random = czmq::zhelpers::random();
+            if c_randof(100, random) != double_randof(100, random) {
+                found = Some((seed, draw));
+                break 'seeds;
+            }
+        }
+    }
+    let (seed, draw) = found.expect("no seed where float and double differ");
+    let mut expected = Vec::new();
+    srandom(seed);
+    for _ in 0..=draw {
+        expected.push(c_randof(100, czmq::zhelpers::random()));
+    }
+    srandom(seed);
+    let stream: Vec<i32> = (0..=draw).map(|_| randof(100)).collect();
+    assert_eq!(stream, expected, "seed {seed}, draw {draw}");
+    // The float product can reach num itself, as in C
+    assert_eq!(c_randof(100, i64::from(libc::RAND_MAX)), 100);
+}

@@ -43,6 +43,7 @@ const EXAMPLES: &[&str] = &[
     "taskwork",
     "taskwork2",
     "version",
+    "lpclient",
     "wuclient",
     "wuproxy",
     "wuserver",
@@ -540,4 +541,107 @@ fn interrupt_sigint() {
 #[test]
 fn interrupt_sigterm() {
     interrupt_with(libc::SIGTERM);
+}
+
+// ---------------------------------------------------------------------------
+// Same inputs, same outputs as the C: bytes stay bytes, atoi, SIGPIPE
+
+/// A REQ client with a non-UTF-8 identity: the C servers (ROUTER sockets
+/// that echo the identity frame back) can answer it.
+fn binary_identity_client(server: &str, expected_first_line: &[u8]) {
+    let _guard = serial();
+    let mut server = Example::start(server);
+    let context = zmq::Context::new();
+    let client = context.socket(zmq::REQ).unwrap();
+    client.set_linger(0).unwrap();
+    client.set_rcvtimeo(10_000).unwrap();
+    client.set_identity(b"\xff\xfeID").unwrap();
+    client.connect("tcp://localhost:5555").unwrap();
+    client.send("Hello", 0).unwrap();
+    let reply = client.recv_string(0).map(|reply| reply.unwrap());
+    let output = server.stop();
+    assert_eq!(reply, Ok("World".to_string()), "{output:?}");
+    assert!(server.output_bytes().starts_with(expected_first_line), "{output:?}");
+}
+
+#[test]
+fn hwserver3_answers_a_binary_identity() {
+    binary_identity_client("hwserver3", b"[Frame_1] identity = \xff\xfeID\n");
+}
+
+#[test]
+fn hwserver4_answers_a_binary_identity() {
+    binary_identity_client("hwserver4", b"[recv] frame1 = \xff\xfeID\n");
+}
+
+#[test]
+fn psenvsub_prints_bytes_unchanged() {
+    let _guard = serial();
+    let context = zmq::Context::new();
+    let publisher = context.socket(zmq::PUB).unwrap();
+    publisher.set_linger(0).unwrap();
+    publisher.bind("tcp://*:5563").unwrap();
+    let mut subscriber = Example::start("psenvsub");
+    let deadline = std::time::Instant::now() + 15 * SECOND;
+    while subscriber.output_bytes().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "{}", subscriber.describe());
+        publisher.send_multipart([&b"B"[..], b"caf\xe9 \x80"], 0).unwrap();
+        thread::sleep(std::time::Duration::from_millis(50));
+    }
+    subscriber.stop();
+    let output = subscriber.output_bytes();
+    assert!(output.split_inclusive(|&byte| byte == b'\n').all(|line| line == b"[B] caf\xe9 \x80\n"), "{output:?}");
+}
+
+/// Sends one task as the ventilator would and times the worker's result:
+/// the worker sleeps atoi (task) msecs, so "300x" is 300 msecs, as in C.
+fn task_worker_uses_atoi(name: &str) {
+    let _guard = serial();
+    let context = zmq::Context::new();
+    let sender = context.socket(zmq::PUSH).unwrap();
+    sender.set_linger(0).unwrap();
+    sender.bind("tcp://*:5557").unwrap();
+    let receiver = context.socket(zmq::PULL).unwrap();
+    receiver.set_linger(0).unwrap();
+    receiver.set_rcvtimeo(10_000).unwrap();
+    receiver.bind("tcp://*:5558").unwrap();
+    let mut worker = Example::start(name);
+    for (task, msecs) in [("300x", 300), (" 200 ms", 200)] {
+        let started = Instant::now();
+        sender.send(task, 0).unwrap();
+        receiver.recv_bytes(0).unwrap_or_else(|error| panic!("no result: {error}\n{}", worker.describe()));
+        let elapsed = started.elapsed();
+        assert!(elapsed >= std::time::Duration::from_millis(msecs), "{task:?} took {elapsed:?}");
+    }
+    assert_eq!(worker.stop(), "300x. 200 ms.");
+}
+
+#[test]
+fn taskwork_parses_the_workload_with_atoi() {
+    task_worker_uses_atoi("taskwork");
+}
+
+#[test]
+fn taskwork2_parses_the_workload_with_atoi() {
+    task_worker_uses_atoi("taskwork2");
+}
+
+/// An example whose stdout reader has gone dies by SIGPIPE, as a C
+/// program does, instead of panicking (exit code 101).
+fn dies_by_sigpipe(name: &str) {
+    use std::os::unix::process::ExitStatusExt;
+    let _guard = serial();
+    let mut example = Example::start_closed_stdout(name);
+    let status = example.wait(10 * SECOND);
+    assert_eq!(status.signal(), Some(libc::SIGPIPE), "{status}\n{}", example.describe());
+}
+
+#[test]
+fn version_dies_by_sigpipe() {
+    dies_by_sigpipe("version");
+}
+
+#[test]
+fn lpclient_dies_by_sigpipe() {
+    dies_by_sigpipe("lpclient");
 }

@@ -3,15 +3,17 @@
 //!
 //! Each example pulls it in with `mod zhelpers;`. Differences from the C:
 //! - the helpers return `zmq::Result` instead of a size or `NULL`, so the
-//!   examples can use `?`; `s_recv` returns an owned `String`, nothing to free;
-//! - `randof` computes in `f64`, so it can never return `num` itself;
+//!   examples can use `?`; what `s_recv` returns is owned, nothing to free;
+//! - `s_recv` returns the bytes (`Vec<u8>`), as the C's `char *` holds them;
+//!   `printf` prints them unchanged, and `atoi` reads numbers as C does;
+//! - `print!`/`println!` (with `#[macro_use]`) die by SIGPIPE as C's printf;
 //! - `s_console` takes `format_args!(...)` instead of a C format string;
 //! - `s_catch_signals` is the self-pipe signal handling from the guide's
 //!   `interrupt.c`, kept here so any example can use it;
-//! - `srandom`, `time` and `c_str` are small wrappers the C gets from libc.
+//! - `random`, `srandom`, `time` and `c_str` are small wrappers the C gets
+//!   from libc.
 #![allow(dead_code)]
 
-use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Write};
 use std::os::unix::io::RawFd;
@@ -29,10 +31,20 @@ extern "C" {
 }
 
 //  Provide random number from 0..(num-1)
+//  As zhelpers.h's macro: (int) ((float) (num) * random () / (RAND_MAX + 1.0)),
+//  where num * random () is a float product (so it can round up to num)
 pub fn randof(num: i32) -> i32 {
     // SAFETY: random(3) has no preconditions (glibc serialises it internally).
     let random = unsafe { c_random() };
-    (f64::from(num) * random as f64 / (f64::from(libc::RAND_MAX) + 1.0)) as i32
+    let product = num as f32 * random as f32;
+    (f64::from(product) / (f64::from(libc::RAND_MAX) + 1.0)) as i32
+}
+
+//  The C library's random (), which randof scales
+pub fn random() -> i64 {
+    // SAFETY: random(3) has no preconditions (glibc serialises it internally).
+    let random = unsafe { c_random() };
+    random as i64
 }
 
 //  Seed the random number generator used by randof (libc's srandom)
@@ -48,23 +60,26 @@ pub fn time() -> i64 {
 }
 
 //  Receive 0MQ string from socket and convert into string
-//  Like the C, reads at most 255 bytes and stops at the first NUL.
+//  Like the C, reads at most 255 bytes and stops at the first NUL; the
+//  bytes are kept as they came (C's char *), so print them with printf.
 //  Returns an error (the C returns NULL) if the context is being terminated.
-pub fn s_recv(socket: &zmq::Socket) -> zmq::Result<String> {
+pub fn s_recv(socket: &zmq::Socket) -> zmq::Result<Vec<u8>> {
     const CAP: usize = 256;
     let mut buffer = [0u8; CAP];
     let size = socket.recv_into(&mut buffer[..CAP - 1], 0)?;
-    Ok(c_str(&buffer[..size.min(CAP - 1)]).into_owned())
+    let received = &buffer[..size.min(CAP - 1)];
+    let end = received.iter().position(|&byte| byte == 0).unwrap_or(received.len());
+    Ok(received[..end].to_vec())
 }
 
 //  Convert string to 0MQ string and send to socket
-pub fn s_send(socket: &zmq::Socket, string: &str) -> zmq::Result<()> {
-    socket.send(string, 0)
+pub fn s_send(socket: &zmq::Socket, string: impl AsRef<[u8]>) -> zmq::Result<()> {
+    socket.send(string.as_ref(), 0)
 }
 
 //  Sends string as 0MQ string, as multipart non-terminal
-pub fn s_sendmore(socket: &zmq::Socket, string: &str) -> zmq::Result<()> {
-    socket.send(string, zmq::SNDMORE)
+pub fn s_sendmore(socket: &zmq::Socket, string: impl AsRef<[u8]>) -> zmq::Result<()> {
+    socket.send(string.as_ref(), zmq::SNDMORE)
 }
 
 //  Receives all message parts from socket, prints neatly
@@ -72,7 +87,7 @@ pub fn s_sendmore(socket: &zmq::Socket, string: &str) -> zmq::Result<()> {
 pub fn s_dump(socket: &zmq::Socket) -> zmq::Result<()> {
     let mut message = zmq::Message::new();
 
-    println!("----------------------------------------");
+    s_print_bytes(b"----------------------------------------\n");
     //  Process all parts of the message
     loop {
         socket.recv(&mut message, 0)?;
@@ -89,7 +104,8 @@ pub fn s_dump(socket: &zmq::Socket) -> zmq::Result<()> {
                 line.push_str(&format!("{byte:02X}"));
             }
         }
-        println!("{line}");
+        line.push('\n');
+        s_print_bytes(line.as_bytes());
         if !message.get_more() {
             break;
         }
@@ -149,11 +165,11 @@ pub fn s_print_bytes(bytes: &[u8]) {
     s_write_or_die(stdout.write_all(bytes).and_then(|()| stdout.flush()));
 }
 
-//  The text of a NUL-terminated C string held in a buffer (the whole
-//  buffer if it holds no NUL), as printf ("%s") would print it
-pub fn c_str(buffer: &[u8]) -> Cow<'_, str> {
+//  The bytes of a NUL-terminated C string held in a buffer (the whole
+//  buffer if it holds no NUL), as printf ("%s") would print them
+pub fn c_str(buffer: &[u8]) -> &[u8] {
     let end = buffer.iter().position(|&byte| byte == 0);
-    String::from_utf8_lossy(&buffer[..end.unwrap_or(buffer.len())])
+    &buffer[..end.unwrap_or(buffer.len())]
 }
 
 //  Signal handling
@@ -412,4 +428,30 @@ pub fn s_die_by_sigpipe() -> ! {
     }
     //  SIGPIPE was blocked: end as the shell reports a SIGPIPE death
     std::process::exit(128 + libc::SIGPIPE)
+}
+
+//  Formatted output that ends the process by SIGPIPE when stdout's reader
+//  has gone, as C's printf does (print! would panic)
+pub fn s_print_fmt(args: fmt::Arguments) {
+    s_write_or_die(io::stdout().lock().write_fmt(args));
+}
+
+//  An example that says `#[macro_use] mod zhelpers;` gets these print! and
+//  println!, which behave as std's but die by SIGPIPE like C's printf.
+//  (Kept last in this file, so nothing above uses them.)
+#[allow(unused_macros)]
+macro_rules! print {
+    ($($arg:tt)*) => {
+        $crate::zhelpers::s_print_fmt(format_args!($($arg)*))
+    };
+}
+
+#[allow(unused_macros)]
+macro_rules! println {
+    () => {
+        $crate::zhelpers::s_print_fmt(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::zhelpers::s_print_fmt(format_args!("{}\n", format_args!($($arg)*)))
+    };
 }

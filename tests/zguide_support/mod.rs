@@ -193,6 +193,15 @@ impl Example {
 
     /// Starts an example with arguments and extra environment variables.
     pub fn start_env(name: &str, args: &[&str], vars: &[(&str, &str)]) -> Example {
+        Example::spawn(name, args, vars, false)
+    }
+
+    /// Starts an example whose stdout is a pipe nobody reads: closed at once.
+    pub fn start_closed_stdout(name: &str) -> Example {
+        Example::spawn(name, &[], &[], true)
+    }
+
+    fn spawn(name: &str, args: &[&str], vars: &[(&str, &str)], close_stdout: bool) -> Example {
         let path = examples_dir().join(name);
         let mut command = Command::new(&path);
         command
@@ -212,7 +221,13 @@ impl Example {
             });
         }
         let mut child = command.spawn().unwrap_or_else(|error| panic!("starting {}: {error}", path.display()));
-        let (stdout, out_reader) = collect(child.stdout.take().expect("stdout"));
+        let stdout_pipe = child.stdout.take().expect("stdout");
+        let (stdout, out_reader) = if close_stdout {
+            drop(stdout_pipe);
+            (Arc::default(), thread::spawn(|| ()))
+        } else {
+            collect(stdout_pipe)
+        };
         let (stderr, err_reader) = collect(child.stderr.take().expect("stderr"));
         Example {
             name: name.to_string(),
