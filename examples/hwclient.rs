@@ -1,7 +1,11 @@
 //! Hello World client: a port of the zguide's `examples/C/hwclient.c`.
 //!
 //! Differs from the C only in that libzmq errors, which the C ignores, end
-//! `main` through `?`.
+//! `main` through `?`. Prints with `zhelpers`' `println!`, which dies by
+//! SIGPIPE as C's printf does when stdout's reader has gone.
+
+#[macro_use]
+mod zhelpers;
 
 fn main() -> Result<(), zmq::Error> {
     println!("Connecting to hello world server...");

@@ -7,10 +7,11 @@
 // **Hello World client
 // DEALER socket connect to tcp://localhost:5555
 // send "Hello" to server，expect receive "World"
+#[macro_use]
 mod zhelpers;
 
 use std::process;
-use zhelpers::{c_str, s_sendmore};
+use zhelpers::{c_str, printf, s_sendmore};
 
 fn main() -> Result<(), zmq::Error> {
     println!("Connecting to hello world server...");
@@ -38,7 +39,7 @@ fn main() -> Result<(), zmq::Error> {
                 process::exit(-1);
             }
             reply_nbr += 1;
-            println!("Received respond msg: {} NO={}\n", c_str(&buffer), reply_nbr);
+            printf("Received respond msg: %s NO=%d\n\n", &[&c_str(&buffer), &reply_nbr]);
         }
         //if the first part you received is not empty part,discard the whole ZMQ msg
         else {

@@ -6,9 +6,10 @@
 // Hello World client
 // REQ socket connect to tcp://localhost:5555
 // send "Hello" to Server，expect receive "World" from Server
+#[macro_use]
 mod zhelpers;
 
-use zhelpers::c_str;
+use zhelpers::{c_str, printf};
 
 fn main() -> Result<(), zmq::Error> {
     println!("Connecting to hello world server...");
@@ -24,7 +25,7 @@ fn main() -> Result<(), zmq::Error> {
         requester.send("Hello", 0)?;
         //receive respond msg
         requester.recv_into(&mut buffer, 0)?;
-        println!("Received respond msg: {} NO={}\n", c_str(&buffer), request_nbr + 1);
+        printf("Received respond msg: %s NO=%d\n\n", &[&c_str(&buffer), &(request_nbr + 1)]);
     }
     drop(requester);
     drop(context);

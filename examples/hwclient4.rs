@@ -7,9 +7,10 @@
 // Hello World client
 // DEALER socket connect to tcp://localhost:5555
 // send "Hello" to Server，expect recv "World" from Server
+#[macro_use]
 mod zhelpers;
 
-use zhelpers::{s_recv, s_send, s_sendmore};
+use zhelpers::{printf, s_recv, s_send, s_sendmore};
 
 fn main() -> Result<(), zmq::Error> {
     println!("Connecting to hello world server...");
@@ -27,7 +28,7 @@ fn main() -> Result<(), zmq::Error> {
         let empty = s_recv(&requester)?;
         assert!(empty.is_empty());
         let reply = s_recv(&requester)?;
-        println!("Received respond msg: {} NO={}\n", reply, request_nbr + 1);
+        printf("Received respond msg: %s NO=%d\n\n", &[&reply, &(request_nbr + 1)]);
     }
 
     drop(requester);

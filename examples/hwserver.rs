@@ -1,7 +1,11 @@
 //! Hello World server: a port of the zguide's `examples/C/hwserver.c`.
 //!
 //! Differs from the C only in that libzmq errors, which the C asserts on or
-//! ignores, end `main` through `?`.
+//! ignores, end `main` through `?`. Prints with `zhelpers`' `println!`,
+//! which dies by SIGPIPE as C's printf does when stdout's reader has gone.
+
+#[macro_use]
+mod zhelpers;
 
 use std::thread;
 use std::time::Duration;

@@ -7,11 +7,12 @@
 // REP socket bind to tcp://*:5555
 // expect receive"Hello"，use "World" to responsd
 
+#[macro_use]
 mod zhelpers;
 
 use std::thread;
 use std::time::Duration;
-use zhelpers::c_str;
+use zhelpers::{c_str, printf};
 
 fn main() -> Result<(), zmq::Error> {
     let context = zmq::Context::new();
@@ -20,7 +21,7 @@ fn main() -> Result<(), zmq::Error> {
     loop {
         let mut buffer = [0u8; 10];
         responder.recv_into(&mut buffer, 0)?;
-        println!("Received request msg: {}", c_str(&buffer));
+        printf("Received request msg: %s\n", &[&c_str(&buffer)]);
         println!("Send respond msg: World\n");
         responder.send("World", 0)?;
         thread::sleep(Duration::from_secs(1)); //Do some work

@@ -7,11 +7,12 @@
 // Hello World server
 // ROUTER socket bind to "tcp://*:5555"
 // expect receive "Hello", use "World" reply
+#[macro_use]
 mod zhelpers;
 
 use std::thread;
 use std::time::Duration;
-use zhelpers::{s_recv, s_sendmore};
+use zhelpers::{printf, s_recv, s_sendmore};
 
 #[allow(unreachable_code)]
 fn main() -> Result<(), zmq::Error> {
@@ -22,14 +23,14 @@ fn main() -> Result<(), zmq::Error> {
     loop {
         //receive client request msg
         let identity = s_recv(&responder)?; //receive the first part is identity frame
-        println!("[Frame_1] identity = {identity}");
+        printf("[Frame_1] identity = %s\n", &[&identity]);
         //if the second part is empty frame, then continue receiving the third part
         let string = s_recv(&responder)?;
-        println!("[Frame_2] string = {string}");
+        printf("[Frame_2] string = %s\n", &[&string]);
         if string.is_empty() {
             //receive the third part is the data frame
             let content = s_recv(&responder)?;
-            println!("[Frame_3] Received request msg: {content}");
+            printf("[Frame_3] Received request msg: %s\n", &[&content]);
         }
         //if the second part is not empty frame,then discard the whole ZMQ msg.
         else {

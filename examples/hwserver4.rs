@@ -7,11 +7,12 @@
 // Hello World server
 // ROUTER socket bind to "tcp://*:5555"
 // +expect receive "Hello", use "World" reply
+#[macro_use]
 mod zhelpers;
 
 use std::thread;
 use std::time::Duration;
-use zhelpers::{s_recv, s_send, s_sendmore};
+use zhelpers::{printf, s_recv, s_send, s_sendmore};
 
 #[allow(unreachable_code)]
 fn main() -> Result<(), zmq::Error> {
@@ -23,20 +24,20 @@ fn main() -> Result<(), zmq::Error> {
         //recv client`s request msg
         //the 1st received frame is identity frame
         let frame1 = s_recv(&responder)?;
-        println!("[recv] frame1 = {frame1}");
+        printf("[recv] frame1 = %s\n", &[&frame1]);
         let identity = frame1; //save the identity
                                //the 2nd frame received is empty delimiter frame
         let frame2 = s_recv(&responder)?;
-        println!("[recv] frame2 = {frame2}");
+        printf("[recv] frame2 = %s\n", &[&frame2]);
         assert!(frame2.is_empty());
         //the 3rd frame received is data frame
         let frame3 = s_recv(&responder)?;
-        println!("[recv] frame3 = {frame3}");
+        printf("[recv] frame3 = %s\n", &[&frame3]);
 
         thread::sleep(Duration::from_secs(1)); //Do some work
 
         //send respond msg to client
-        println!("[send] frame1 = {identity}");
+        printf("[send] frame1 = %s\n", &[&identity]);
         println!("[send] frame2 = ");
         println!("[send] frame3 = World\n");
         s_sendmore(&responder, &identity)?; //send identity frame

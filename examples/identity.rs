@@ -4,6 +4,7 @@
 //! Differs from the C only in that libzmq errors, which the C ignores, end
 //! `main` through `?`.
 
+#[macro_use]
 mod zhelpers;
 
 use zhelpers::{s_dump, s_send};

@@ -7,6 +7,7 @@
 //! than `exit` if writing to the pipe fails. libzmq errors, which the C
 //! ignores, end `main` through `?`; the ones it checks are handled as in the C.
 
+#[macro_use]
 mod zhelpers;
 
 use std::io;

@@ -9,10 +9,11 @@
 //! Like the C it uses `ipc://frontend.ipc` and `ipc://backend.ipc`, files in
 //! the current directory.
 
+#[macro_use]
 mod zhelpers;
 
 use std::collections::VecDeque;
-use zhelpers::{s_recv, s_send, s_sendmore, s_set_id};
+use zhelpers::{printf, s_recv, s_send, s_sendmore, s_set_id};
 
 use std::thread;
 
@@ -33,7 +34,7 @@ fn client_task() -> Result<(), zmq::Error> {
     //  Send request, get reply
     s_send(&client, "HELLO")?;
     let reply = s_recv(&client)?;
-    println!("Client: {reply}");
+    printf("Client: %s\n", &[&reply]);
     drop(client);
     drop(context);
     Ok(())
@@ -67,7 +68,7 @@ fn worker_task() -> Result<(), zmq::Error> {
 
         //  Get request, send reply
         let request = s_recv(&worker)?;
-        println!("Worker: {request}");
+        printf("Worker: %s\n", &[&request]);
 
         s_sendmore(&worker, &identity)?;
         s_sendmore(&worker, "")?;
@@ -115,7 +116,7 @@ fn main() -> Result<(), zmq::Error> {
 
     //  Queue of available workers
     let mut available_workers = 0;
-    let mut worker_queue: VecDeque<String> = VecDeque::with_capacity(10);
+    let mut worker_queue: VecDeque<Vec<u8>> = VecDeque::with_capacity(10);
 
     loop {
         let mut items = [backend.as_poll_item(zmq::POLLIN), frontend.as_poll_item(zmq::POLLIN)];
@@ -141,7 +142,7 @@ fn main() -> Result<(), zmq::Error> {
             let client_id = s_recv(&backend)?;
 
             //  If client reply, send rest back to frontend
-            if client_id != "READY" {
+            if client_id != b"READY" {
                 let empty = s_recv(&backend)?;
                 assert!(empty.is_empty());
                 let reply = s_recv(&backend)?;

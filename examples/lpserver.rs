@@ -8,11 +8,12 @@
 //   - echoes request as-is
 //   - randomly runs slowly, or exits to simulate a crash.
 
+#[macro_use]
 mod zhelpers;
 
 use std::thread;
 use std::time::Duration;
-use zhelpers::{randof, s_recv, s_send, srandom, time};
+use zhelpers::{printf, randof, s_recv, s_send, srandom, time};
 
 fn main() -> Result<(), zmq::Error> {
     srandom(time() as u32);
@@ -34,7 +35,7 @@ fn main() -> Result<(), zmq::Error> {
             println!("I: simulating CPU overload");
             thread::sleep(Duration::from_secs(2));
         }
-        println!("I: normal request ({request})");
+        printf("I: normal request (%s)\n", &[&request]);
         thread::sleep(Duration::from_secs(1)); //  Do some heavy work
         s_send(&server, &request)?;
     }

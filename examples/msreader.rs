@@ -6,6 +6,7 @@
 
 //  This version uses a simple recv loop
 
+#[macro_use]
 mod zhelpers;
 
 use zhelpers::s_sleep;

@@ -5,6 +5,7 @@
 //! which the C ignores, end `main` (or the thread) through `?`. As in the C,
 //! the threads are never joined.
 
+#[macro_use]
 mod zhelpers;
 
 use std::thread;

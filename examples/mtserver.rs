@@ -5,11 +5,12 @@
 //! (reference-counted) context instead of the raw pointer, and libzmq errors,
 //! which the C ignores, end `main` (or the worker thread) through `?`.
 
+#[macro_use]
 mod zhelpers;
 
 use std::thread;
 use std::time::Duration;
-use zhelpers::{s_recv, s_send};
+use zhelpers::{printf, s_recv, s_send};
 
 #[allow(unreachable_code)]
 fn worker_routine(context: zmq::Context) -> Result<(), zmq::Error> {
@@ -19,7 +20,7 @@ fn worker_routine(context: zmq::Context) -> Result<(), zmq::Error> {
 
     loop {
         let string = s_recv(&receiver)?;
-        println!("Received request: [{string}]");
+        printf("Received request: [%s]\n", &[&string]);
         //  Do some 'work'
         thread::sleep(Duration::from_secs(1));
         //  Send reply back to client

@@ -5,6 +5,7 @@
 
 //  Note that the zhelpers module also provides s_sendmore
 
+#[macro_use]
 mod zhelpers;
 
 use std::thread;

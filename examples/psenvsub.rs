@@ -4,9 +4,10 @@
 //! Differs from the C only in that libzmq errors, which the C ignores, end
 //! `main` through `?`.
 
+#[macro_use]
 mod zhelpers;
 
-use zhelpers::s_recv;
+use zhelpers::{printf, s_recv};
 
 #[allow(unreachable_code)]
 fn main() -> Result<(), zmq::Error> {
@@ -21,7 +22,7 @@ fn main() -> Result<(), zmq::Error> {
         let address = s_recv(&subscriber)?;
         //  Read message contents
         let contents = s_recv(&subscriber)?;
-        println!("[{address}] {contents}");
+        printf("[%s] %s\n", &[&address, &contents]);
     }
     //  We never get here, but clean up anyhow
     drop(subscriber);

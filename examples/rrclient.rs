@@ -7,9 +7,10 @@
 //  Connects REQ socket to tcp://localhost:5559
 //  Sends "Hello" to server, expects "World" back
 
+#[macro_use]
 mod zhelpers;
 
-use zhelpers::{s_recv, s_send};
+use zhelpers::{printf, s_recv, s_send};
 
 fn main() -> Result<(), zmq::Error> {
     let context = zmq::Context::new();
@@ -21,7 +22,7 @@ fn main() -> Result<(), zmq::Error> {
     for request_nbr in 0..10 {
         s_send(&requester, "Hello")?;
         let string = s_recv(&requester)?;
-        println!("Received reply {request_nbr} [{string}]");
+        printf("Received reply %d [%s]\n", &[&request_nbr, &string]);
     }
     drop(requester);
     drop(context);

@@ -7,11 +7,12 @@
 //  Connects REP socket to tcp://localhost:5560
 //  Expects "Hello" from client, replies with "World"
 
+#[macro_use]
 mod zhelpers;
 
 use std::thread;
 use std::time::Duration;
-use zhelpers::{s_recv, s_send};
+use zhelpers::{printf, s_recv, s_send};
 
 #[allow(unreachable_code)]
 fn main() -> Result<(), zmq::Error> {
@@ -24,7 +25,7 @@ fn main() -> Result<(), zmq::Error> {
     loop {
         //  Wait for next request from client
         let string = s_recv(&responder)?;
-        println!("Received request: [{string}]");
+        printf("Received request: [%s]\n", &[&string]);
 
         //  Do some 'work'
         thread::sleep(Duration::from_secs(1));

@@ -6,6 +6,7 @@
 //! returns without joining the workers, so a worker fired last may be cut off
 //! before it prints its total.
 
+#[macro_use]
 mod zhelpers;
 
 use std::thread;
@@ -28,7 +29,7 @@ fn worker_task() -> Result<(), zmq::Error> {
 
         //  Get workload from broker, until finished
         let workload = s_recv(&worker)?;
-        let finished = workload == "Fired!";
+        let finished = workload == b"Fired!";
         if finished {
             println!("Completed: {total} tasks");
             break;

@@ -3,6 +3,7 @@
 //! Differs from the C only in that libzmq errors, which the C ignores, end
 //! `main` through `?`.
 
+#[macro_use]
 mod zhelpers;
 
 use zhelpers::{s_recv, s_send};

@@ -3,6 +3,7 @@
 //! Differs from the C only in that libzmq errors, which the C ignores, end
 //! `main` through `?`.
 
+#[macro_use]
 mod zhelpers;
 
 use std::thread;
@@ -34,7 +35,7 @@ fn main() -> Result<(), zmq::Error> {
     let mut update_nbr = 0;
     loop {
         let string = s_recv(&subscriber)?;
-        if string == "END" {
+        if string == b"END" {
             break;
         }
         update_nbr += 1;

@@ -6,6 +6,7 @@
 //  Binds PULL socket to tcp://localhost:5558
 //  Collects results from workers via that socket
 
+#[macro_use]
 mod zhelpers;
 
 use std::io::{self, Write};

@@ -5,6 +5,7 @@
 
 //  Adds pub-sub flow to send kill signal to workers
 
+#[macro_use]
 mod zhelpers;
 
 use std::io::{self, Write};

@@ -7,6 +7,7 @@
 //  Binds PUSH socket to tcp://localhost:5557
 //  Sends batch of tasks to workers via that socket
 
+#[macro_use]
 mod zhelpers;
 
 use std::io::{self, Read, Write};

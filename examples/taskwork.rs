@@ -8,10 +8,11 @@
 //  Connects PUSH socket to tcp://localhost:5558
 //  Sends results to sink via that socket
 
+#[macro_use]
 mod zhelpers;
 
 use std::io::{self, Write};
-use zhelpers::{s_recv, s_send, s_sleep};
+use zhelpers::{atoi, printf, s_recv, s_send, s_sleep};
 
 #[allow(unreachable_code)]
 fn main() -> Result<(), zmq::Error> {
@@ -27,9 +28,9 @@ fn main() -> Result<(), zmq::Error> {
     //  Process tasks forever
     loop {
         let string = s_recv(&receiver)?;
-        print!("{string}."); //  Show progress
+        printf("%s.", &[&string]); //  Show progress
         let _ = io::stdout().flush();
-        s_sleep(string.parse().unwrap_or(0)); //  Do the work
+        s_sleep(atoi(&string)); //  Do the work
         s_send(&sender, "")?; //  Send results to sink
     }
     drop(receiver);

@@ -5,10 +5,11 @@
 
 //  Adds pub-sub flow to receive and respond to kill signal
 
+#[macro_use]
 mod zhelpers;
 
 use std::io::{self, Write};
-use zhelpers::{s_recv, s_send, s_sleep};
+use zhelpers::{atoi, printf, s_recv, s_send, s_sleep};
 
 fn main() -> Result<(), zmq::Error> {
     //  Socket to receive messages on
@@ -31,9 +32,9 @@ fn main() -> Result<(), zmq::Error> {
         zmq::poll(&mut items, -1)?;
         if items[0].is_readable() {
             let string = s_recv(&receiver)?;
-            print!("{string}."); //  Show progress
+            printf("%s.", &[&string]); //  Show progress
             let _ = io::stdout().flush();
-            s_sleep(string.parse().unwrap_or(0)); //  Do the work
+            s_sleep(atoi(&string)); //  Do the work
             s_send(&sender, "")?; //  Send results to sink
         }
         //  Any waiting controller command acts as 'KILL'

@@ -1,15 +1,17 @@
 //! Weather update client: a port of the zguide's `examples/C/wuclient.c`.
 //!
 //! Differs from the C only in that libzmq errors, which the C asserts on,
-//! end `main` through `?`, and `sscanf` is done by splitting on whitespace.
+//! end `main` through `?`, and `sscanf` is done by splitting on
+//! whitespace and reading each field with `atoi`.
 
 //  Connects SUB socket to tcp://localhost:5556
 //  Collects weather updates and finds avg temp in zipcode
 
+#[macro_use]
 mod zhelpers;
 
 use std::env;
-use zhelpers::s_recv;
+use zhelpers::{atoi, s_recv};
 
 fn main() -> Result<(), zmq::Error> {
     //  Socket to talk to server
@@ -28,7 +30,8 @@ fn main() -> Result<(), zmq::Error> {
     while update_nbr < 100 {
         let string = s_recv(&subscriber)?;
 
-        let mut fields = string.split_whitespace().map(|field| field.parse().unwrap_or(0));
+        let mut fields =
+            string.split(u8::is_ascii_whitespace).filter(|field| !field.is_empty()).map(|field| i64::from(atoi(field)));
         let (_zipcode, temperature, _relhumidity): (i64, i64, i64) =
             (fields.next().unwrap_or(0), fields.next().unwrap_or(0), fields.next().unwrap_or(0));
         total_temp += temperature;

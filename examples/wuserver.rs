@@ -6,6 +6,7 @@
 //  Binds PUB socket to tcp://*:5556
 //  Publishes random weather updates
 
+#[macro_use]
 mod zhelpers;
 
 use zhelpers::{randof, s_send, srandom, time};

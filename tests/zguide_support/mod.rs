@@ -1,0 +1,372 @@
+//! The process harness shared by the zguide scenario tests (`tests/zguide*.rs`).
+//!
+//! A test file declares `mod zguide_support;` and a crate-level
+//! `const EXAMPLES: &[&str]` naming the examples it runs; this module builds
+//! any that are missing and runs them as processes. Each scenario starts
+//! examples and peers, feeds them what the C versions wait for on stdin,
+//! checks what they print and stops the endless servers once their clients
+//! are done. Every wait has a deadline: a process that overruns it is killed
+//! and the test fails with its output.
+//!
+//! The examples use the guide's fixed TCP ports (5555, 5556, 5557, ...), so
+//! the scenarios run one at a time: under `LOCK` within a test process,
+//! and under an exclusive `flock` on `$TMPDIR/zguide-examples.lock` across
+//! processes (the other zguide test files, another checkout's or target
+//! directory's run). Each scenario first checks that no other program
+//! listens on those ports.
+//!
+//! The example binaries live next to the test's executable
+//! (`target/<profile>/examples/`). `cargo test` builds them before the tests,
+//! but `cargo test --test zguide` does not, so the first scenario runs
+//! `cargo build --example ...` for them when any is missing. With non-default features, build them
+//! first with the same features (`cargo test --features ...` does).
+#![allow(dead_code)]
+
+use std::env;
+use std::fs;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::os::unix::io::AsRawFd;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crate::EXAMPLES;
+
+/// One second, the unit of the scenarios' deadlines.
+pub const SECOND: Duration = Duration::from_secs(1);
+
+/// Serialises the scenarios: they share the guide's fixed ports.
+pub static LOCK: Mutex<()> = Mutex::new(());
+
+/// The TCP ports the examples bind.
+pub const GUIDE_PORTS: &[u16] =
+    &[5001, 5002, 5003, 5004, 5555, 5556, 5557, 5558, 5559, 5560, 5561, 5562, 5563, 5671, 8100];
+
+/// Held for the whole of a scenario: see `serial`.
+pub struct Serial {
+    _guard: MutexGuard<'static, ()>,
+    _lock_file: fs::File,
+}
+
+/// Takes the scenario locks (`LOCK`, whatever happened to an earlier holder,
+/// then the cross-process file lock) and checks the guide's ports are free.
+pub fn serial() -> Serial {
+    let guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let path = env::temp_dir().join("zguide-examples.lock");
+    let lock_file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .unwrap_or_else(|error| panic!("opening {}: {error}", path.display()));
+    let deadline = Instant::now() + Duration::from_secs(600);
+    // SAFETY: flock on a descriptor owned by `lock_file`, alive for the loop.
+    while unsafe { libc::flock(lock_file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        assert!(Instant::now() < deadline, "{} stayed locked for 10 minutes", path.display());
+        thread::sleep(Duration::from_millis(50));
+    }
+    for &port in GUIDE_PORTS {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        // std sets SO_REUSEADDR, as libzmq does: this fails only while
+        // another socket listens on the port
+        while let Err(error) = TcpListener::bind(("0.0.0.0", port)) {
+            assert!(Instant::now() < deadline, "port {port} is taken by another program: {error}");
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+    Serial { _guard: guard, _lock_file: lock_file }
+}
+
+// ---------------------------------------------------------------------------
+// Locating (and if needed building) the example binaries
+
+/// `target/<profile>/examples`, after making sure the examples are built.
+pub fn examples_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let exe = env::current_exe().expect("current_exe");
+        // <target-dir>[/<triple>]/<profile>/deps/zguide-<hash>
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("test executable is not in <target>/<profile>/deps")
+            .to_path_buf();
+        let examples = profile_dir.join("examples");
+        // `cargo test` has built them with this test's features; build only what is missing (after
+        // `cargo test --test zguide`), since a nested cargo cannot know the features this test was built with.
+        if EXAMPLES.iter().any(|name| !examples.join(name).exists()) {
+            build_examples(&profile_dir);
+        }
+        examples
+    })
+}
+
+/// Builds `EXAMPLES` with the profile (and target triple) of this test.
+pub fn build_examples(profile_dir: &Path) {
+    let profile = match profile_dir.file_name().and_then(|name| name.to_str()) {
+        Some("debug") => "dev".to_string(),
+        Some(name) => name.to_string(),
+        None => panic!("no profile directory in {}", profile_dir.display()),
+    };
+    let mut target_dir = profile_dir.parent().expect("target dir").to_path_buf();
+    let mut triple = None;
+    if !target_dir.join("CACHEDIR.TAG").exists()
+        && target_dir.parent().is_some_and(|parent| parent.join("CACHEDIR.TAG").exists())
+    {
+        triple = target_dir.file_name().map(|name| name.to_owned());
+        target_dir = target_dir.parent().expect("target dir").to_path_buf();
+    }
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .arg("build")
+        .arg("--quiet")
+        .arg("--manifest-path")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+        .arg("--profile")
+        .arg(&profile)
+        .arg("--target-dir")
+        .arg(&target_dir);
+    if let Some(triple) = triple {
+        command.arg("--target").arg(triple);
+    }
+    for example in EXAMPLES {
+        command.arg("--example").arg(example);
+    }
+    let output = command.stdin(Stdio::null()).output().expect("running cargo build for the examples");
+    assert!(output.status.success(), "building the examples failed:\n{}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// A scratch directory the examples run in (lbbroker creates its ipc files
+/// in its current directory). One for all runs: they take turns.
+pub fn work_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = env::temp_dir().join("zguide-examples");
+        fs::create_dir_all(&dir).expect("creating the scratch directory");
+        dir
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Running examples as processes
+
+/// Collects everything a pipe delivers, in the background.
+pub fn collect(mut pipe: impl Read + Send + 'static) -> (Arc<Mutex<Vec<u8>>>, JoinHandle<()>) {
+    let buffer = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&buffer);
+    let reader = thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(size) = pipe.read(&mut chunk) {
+            if size == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&chunk[..size]);
+        }
+    });
+    (buffer, reader)
+}
+
+/// One running example. Dropping it kills the process if it still runs.
+pub struct Example {
+    name: String,
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: Arc<Mutex<Vec<u8>>>,
+    stderr: Arc<Mutex<Vec<u8>>>,
+    readers: Vec<JoinHandle<()>>,
+    status: Option<ExitStatus>,
+}
+
+impl Example {
+    pub fn start(name: &str) -> Example {
+        Example::start_with(name, &[])
+    }
+
+    pub fn start_with(name: &str, args: &[&str]) -> Example {
+        Example::start_env(name, args, &[])
+    }
+
+    /// Starts an example with arguments and extra environment variables.
+    pub fn start_env(name: &str, args: &[&str], vars: &[(&str, &str)]) -> Example {
+        Example::spawn(name, args, vars, false)
+    }
+
+    /// Starts an example whose stdout is a pipe nobody reads: closed at once.
+    pub fn start_closed_stdout(name: &str) -> Example {
+        Example::spawn(name, &[], &[], true)
+    }
+
+    fn spawn(name: &str, args: &[&str], vars: &[(&str, &str)], close_stdout: bool) -> Example {
+        let path = examples_dir().join(name);
+        let mut command = Command::new(&path);
+        command
+            .args(args)
+            .envs(vars.iter().copied())
+            .current_dir(work_dir())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        // Should this test process die without cleaning up, its examples die
+        // with it rather than hold on to the guide's ports
+        // SAFETY: the pre-exec closure only calls prctl, which is async-signal-safe.
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let mut child = command.spawn().unwrap_or_else(|error| panic!("starting {}: {error}", path.display()));
+        let stdout_pipe = child.stdout.take().expect("stdout");
+        let (stdout, out_reader) = if close_stdout {
+            drop(stdout_pipe);
+            (Arc::default(), thread::spawn(|| ()))
+        } else {
+            collect(stdout_pipe)
+        };
+        let (stderr, err_reader) = collect(child.stderr.take().expect("stderr"));
+        Example {
+            name: name.to_string(),
+            stdin: child.stdin.take(),
+            child,
+            stdout,
+            stderr,
+            readers: vec![out_reader, err_reader],
+            status: None,
+        }
+    }
+
+    /// The bytes the example wrote to stdout so far.
+    pub fn output_bytes(&self) -> Vec<u8> {
+        self.stdout.lock().unwrap().clone()
+    }
+
+    /// What the example printed on stdout so far.
+    pub fn output(&self) -> String {
+        String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned()
+    }
+
+    /// What it printed on stderr so far.
+    pub fn errors(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
+    }
+
+    /// Stdout and stderr, for failure messages.
+    pub fn describe(&self) -> String {
+        format!("{} stdout:\n{}\n{} stderr:\n{}", self.name, self.output(), self.name, self.errors())
+    }
+
+    /// Waits until the stdout satisfies `ready`, failing after `timeout`.
+    pub fn wait_for_output(&mut self, what: &str, timeout: Duration, ready: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + timeout;
+        while !ready(&self.output()) {
+            if Instant::now() > deadline {
+                self.kill();
+                panic!("{} did not print {what} in {timeout:?}\n{}", self.name, self.describe());
+            }
+            if let Some(status) = self.try_wait() {
+                panic!("{} exited ({status}) before printing {what}\n{}", self.name, self.describe());
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Writes `text` to the example's stdin.
+    pub fn type_in(&mut self, text: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        stdin.write_all(text.as_bytes()).expect("writing to stdin");
+        stdin.flush().expect("flushing stdin");
+    }
+
+    /// The exit status, if the process has exited (then its output is
+    /// complete).
+    pub fn try_wait(&mut self) -> Option<ExitStatus> {
+        if self.status.is_none() {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                self.status = Some(status);
+                for reader in self.readers.drain(..) {
+                    let _ = reader.join();
+                }
+            }
+        }
+        self.status
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.try_wait().is_none()
+    }
+
+    /// Waits for the process to exit; kills it and fails after `timeout`.
+    pub fn wait(&mut self, timeout: Duration) -> ExitStatus {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.try_wait() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                self.kill();
+                panic!("{} did not exit in {timeout:?}\n{}", self.name, self.describe());
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Waits for the process to exit successfully and returns its stdout.
+    pub fn finish(&mut self, timeout: Duration) -> String {
+        let status = self.wait(timeout);
+        assert!(status.success(), "{} failed: {status}\n{}", self.name, self.describe());
+        self.output()
+    }
+
+    /// Kills the process (an endless server, say) and returns its stdout.
+    /// Fails if it had already exited, with an error or not.
+    pub fn stop(&mut self) -> String {
+        if let Some(status) = self.try_wait() {
+            panic!("{} should still be running but exited ({status})\n{}", self.name, self.describe());
+        }
+        self.kill();
+        self.output()
+    }
+
+    /// Sends a signal to the process.
+    pub fn signal(&self, signal: libc::c_int) {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("pid");
+        // SAFETY: kill(2) on our own child's pid, which has not been reaped (the Child is alive).
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "kill({pid}, {signal})");
+    }
+
+    pub fn kill(&mut self) {
+        if self.status.is_none() {
+            let _ = self.child.kill();
+            let status = self.child.wait().expect("wait");
+            self.status = Some(status);
+            for reader in self.readers.drain(..) {
+                let _ = reader.join();
+            }
+        }
+    }
+}
+
+impl Drop for Example {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Output helpers
+
+/// How many lines of `output` equal `line`.
+pub fn count_lines(output: &str, line: &str) -> usize {
+    output.lines().filter(|candidate| *candidate == line).count()
+}
+
+/// The integer between `prefix` and `suffix` in `line`, if it has that shape.
+pub fn number_in(line: &str, prefix: &str, suffix: &str) -> Option<i64> {
+    line.strip_prefix(prefix)?.strip_suffix(suffix)?.parse().ok()
+}
