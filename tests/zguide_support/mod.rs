@@ -137,6 +137,10 @@ pub fn build_examples(profile_dir: &Path) {
     for example in EXAMPLES {
         command.arg("--example").arg(example);
     }
+    // The async examples need the feature this test was built with.
+    if cfg!(feature = "tokio") {
+        command.arg("--features").arg("tokio");
+    }
     let output = command.stdin(Stdio::null()).output().expect("running cargo build for the examples");
     assert!(output.status.success(), "building the examples failed:\n{}", String::from_utf8_lossy(&output.stderr));
 }
