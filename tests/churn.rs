@@ -31,7 +31,11 @@ fn assert_flat(what: &str, (fds0, rss0): (usize, u64), fd_slack: usize, rss_slac
     let (fds, rss) = (open_fds(), rss_kib());
     println!("{what}: descriptors {fds0} -> {fds}, resident memory {rss0} KiB -> {rss} KiB");
     assert!(fds <= fds0 + fd_slack, "{what}: descriptors grew from {fds0} to {fds}");
-    assert!(rss <= rss0 + rss_slack_kib, "{what}: resident memory grew from {rss0} KiB to {rss} KiB");
+    // Under valgrind (`.ci/valgrind` sets ZMQ_CHURN_UNDER_VALGRIND) resident memory is valgrind's own; its leak
+    // check takes the place of this bound.
+    if std::env::var_os("ZMQ_CHURN_UNDER_VALGRIND").is_none() {
+        assert!(rss <= rss0 + rss_slack_kib, "{what}: resident memory grew from {rss0} KiB to {rss} KiB");
+    }
 }
 
 /// A socket, waiting (up to 5 s) while the context is at its socket limit: closing is asynchronous (libzmq's
@@ -72,14 +76,19 @@ fn cycle(ctx: &zmq::Context, i: usize, ipc_dir: &std::path::Path, waits: &mut us
     assert_eq!(a.recv_bytes(0).unwrap(), b"x");
 }
 
+/// A cycle count: `default`, or `var` if set (`.ci/valgrind` runs shorter cycles under valgrind).
+fn cycles(var: &str, default: usize) -> usize {
+    std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
 #[test]
 fn socket_create_bind_connect_close_cycles_leave_no_trace() {
     isolated("socket_create_bind_connect_close_cycles_leave_no_trace", Duration::from_secs(120), || {
         let dir = std::env::temp_dir().join(common::unique("zmq-churn"));
         std::fs::create_dir_all(&dir).unwrap();
         let ctx = zmq::Context::builder().linger(0).build().unwrap();
-        let total = 100_000;
-        let warm = 2_000;
+        let total = cycles("ZMQ_CHURN_SOCKET_CYCLES", 100_000);
+        let warm = (total / 50).max(100);
         let start = Instant::now();
         let mut waits = 0;
         for i in 0..warm {
@@ -114,8 +123,9 @@ fn connect_disconnect_cycles_leave_no_trace() {
         push.set_sndtimeo(5000).unwrap();
         // libzmq's and the allocator's caches fill during the first few thousand cycles (resident memory rises by
         // about 9 MiB, then stays): the measurement starts after them.
-        let warm = 5_000;
-        let total = warm + 10_000;
+        let measured = cycles("ZMQ_CHURN_CONNECT_CYCLES", 10_000);
+        let warm = (measured / 2).max(100);
+        let total = warm + measured;
         let start = Instant::now();
         let mut before = (0, 0);
         for i in 0..total {
