@@ -18,6 +18,15 @@
 //! assert_eq!(client.recv_msg(0).unwrap().as_str(), Some("World"));
 //! ```
 //!
+//! # Optional features
+//!
+//! * `tokio`: `AsyncSocket`, async send and receive on the tokio runtime, with `Stream` and `Sink` of multipart
+//!   messages and documented cancellation rules.
+//! * `bytes`: zero-copy conversions between [`Message`] and `bytes::Bytes`, and multipart receives as `Bytes`.
+//! * `serde`: `Socket::send_json` / `Socket::recv_json`.
+//! * `draft`: libzmq's draft API (thread-safe socket types, `ThreadSafeSocket`, the poller, routing ids, groups).
+//! * `vendored`: build libzmq and libsodium from source.
+//!
 //! # Ownership and drop order
 //!
 //! * A [`Socket`] keeps its [`Context`] alive: the context is terminated (`zmq_ctx_term`) exactly once, after the
