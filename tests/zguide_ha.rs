@@ -11,7 +11,17 @@ use std::time::{Duration, Instant};
 use zguide_support::*;
 
 /// The examples these scenarios run.
-const EXAMPLES: &[&str] = &["bstarsrv", "bstarsrv2", "bstarcli"];
+const EXAMPLES: &[&str] = &[
+    "bstarsrv",
+    "bstarsrv2",
+    "bstarcli",
+    "flserver1",
+    "flclient1",
+    "flserver2",
+    "flclient2",
+    "flserver3",
+    "flclient3",
+];
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -124,4 +134,137 @@ fn bstarsrv_failover_and_restart() {
 #[test]
 fn bstarsrv2_failover_and_restart() {
     binary_star("bstarsrv2", "as ");
+}
+
+// ---------------------------------------------------------------------------
+// Freelance
+
+/// Starts a Freelance server (model 1 or 2) bound at `port` and waits until
+/// it says it is ready.
+fn fl_server(name: &str, port: u16, ready: &str) -> Example {
+    let endpoint = format!("tcp://*:{port}");
+    let mut server = Example::start_with(name, &[&endpoint]);
+    wait_line(&mut server, &format!("{ready}{endpoint}"), 10 * SECOND);
+    server
+}
+
+/// A server that was killed by its pid: its port is closed.
+fn killed_server(name: &str, port: u16, ready: &str) {
+    let mut server = fl_server(name, port, ready);
+    server.kill();
+}
+
+/// Model 1: flclient1 tries each endpoint once, on a new REQ socket, and
+/// stops at the first that answers; with one endpoint it retries it three
+/// times.
+#[test]
+fn flclient1_skips_dead_servers() {
+    let _guard = serial();
+    let ready = "I: echo service is ready at ";
+    killed_server("flserver1", 5555, ready);
+    let mut alive = fl_server("flserver1", 5557, ready);
+    let endpoints = ["tcp://localhost:5555", "tcp://localhost:5556", "tcp://localhost:5557"];
+    let started = Instant::now();
+    let output = Example::start_with("flclient1", &endpoints).finish(15 * SECOND);
+    let took = started.elapsed();
+    let expected = "I: trying echo service at tcp://localhost:5555...\n\
+                    W: no response from tcp://localhost:5555\n\
+                    I: trying echo service at tcp://localhost:5556...\n\
+                    W: no response from tcp://localhost:5556\n\
+                    I: trying echo service at tcp://localhost:5557...\n\
+                    Service is running OK\n";
+    assert_eq!(output, expected);
+    // Two timeouts of a second each, then an answer
+    assert!(took >= 2 * SECOND, "{took:?}");
+
+    // One endpoint, dead: three tries, no answer
+    let output = Example::start_with("flclient1", &["tcp://localhost:5556"]).finish(15 * SECOND);
+    let tries =
+        "I: trying echo service at tcp://localhost:5556...\nW: no response from tcp://localhost:5556, retrying...\n";
+    assert_eq!(output, tries.repeat(3));
+    // One endpoint, alive: the first try answers
+    let output = Example::start_with("flclient1", &["tcp://localhost:5557"]).finish(15 * SECOND);
+    assert_eq!(output, "I: trying echo service at tcp://localhost:5557...\nService is running OK\n");
+    alive.stop();
+    eprintln!("flclient1: two dead servers, answered after {took:?}");
+}
+
+/// The average flclient2 and flclient3 print: "Average round trip cost:
+/// N usec" (total msecs / 10).
+fn average(output: &str) -> i64 {
+    let line = output.lines().last().unwrap_or_default();
+    number_in(line, "Average round trip cost: ", " usec").unwrap_or_else(|| panic!("{output:?}"))
+}
+
+/// Model 2: flclient2 sends each request to every server through one
+/// DEALER and takes the first answer with its sequence number; one server
+/// killed and one never started, all 10000 requests are answered. With no
+/// server at all it gives up after its 2.5 s global timeout.
+#[test]
+fn flclient2_survives_dead_servers() {
+    let _guard = serial();
+    let ready = "I: service is ready at ";
+    let mut alive = fl_server("flserver2", 5555, ready);
+    let mut doomed = fl_server("flserver2", 5556, ready);
+    let endpoints = ["tcp://localhost:5555", "tcp://localhost:5556", "tcp://localhost:5557"];
+    let mut client = Example::start_with("flclient2", &endpoints);
+    // One server dies while the client runs
+    thread_sleep_until(&mut client, 300);
+    doomed.kill();
+    let output = client.finish(120 * SECOND);
+    assert!(!output.contains("E: name service not available"), "{output:?}");
+    let usec = average(&output);
+    assert!(alive.is_running(), "{}", alive.describe());
+    let served = alive.stop();
+    assert!(!served.contains("E: invalid request"), "{served:?}");
+
+    // Nobody answers: the first request fails after the global timeout
+    let started = Instant::now();
+    let output =
+        Example::start_with("flclient2", &["tcp://localhost:5556", "tcp://localhost:5557"]).finish(15 * SECOND);
+    let took = started.elapsed();
+    assert!(output.starts_with("E: name service not available, aborting\n"), "{output:?}");
+    assert!(took >= Duration::from_millis(2500), "{took:?}");
+    eprintln!("flclient2: 10000 requests, one server killed, one never started: {usec} usec each (C's /10)");
+}
+
+/// Waits `msecs` while `example` runs (it must not exit meanwhile).
+fn thread_sleep_until(example: &mut Example, msecs: u64) {
+    let deadline = Instant::now() + Duration::from_millis(msecs);
+    while Instant::now() < deadline {
+        assert!(example.is_running(), "{}", example.describe());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Model 3: flclient3's agent connects to three servers and sends each
+/// request to the first it believes alive; with only flserver3 (which the
+/// guide binds at 5555) running and 5556, 5557 never started, every
+/// request is answered. When that server is killed by its pid, the
+/// pending request fails after the 3 s global timeout and the client
+/// aborts, as the guide describes.
+#[test]
+fn flclient3_survives_dead_servers() {
+    let _guard = serial();
+    let mut server = Example::start("flserver3");
+    wait_line(&mut server, "I: service is ready at tcp://*:5555", 10 * SECOND);
+    let output = Example::start("flclient3").finish(120 * SECOND);
+    let connecting: String =
+        (5555..=5557).map(|port| format!("I: connecting to tcp://localhost:{port}...\n")).collect();
+    assert!(output.starts_with(&connecting), "{output:?}");
+    assert!(!output.contains("E: name service not available"), "{output:?}");
+    let usec = average(&output);
+
+    // Kill the only server mid-run
+    let mut client = Example::start_env("flclient3", &[], &[("FLCLIENT_REQUESTS", "100000000")]);
+    thread_sleep_until(&mut client, 1000);
+    server.kill();
+    let killed_at = Instant::now();
+    let output = client.finish(20 * SECOND);
+    let took = killed_at.elapsed();
+    assert!(output.contains("\nE: name service not available, aborting\n"), "{output:?}");
+    assert!(took >= 2 * SECOND, "{took:?}");
+    eprintln!(
+        "flclient3: 10000 requests, two servers never started: {usec} usec each; aborted {took:?} after the kill"
+    );
 }
