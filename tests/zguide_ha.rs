@@ -21,6 +21,10 @@ const EXAMPLES: &[&str] = &[
     "flclient2",
     "flserver3",
     "flclient3",
+    "mdbroker",
+    "mdworker",
+    "mdclient2",
+    "tripping",
 ];
 
 // ---------------------------------------------------------------------------
@@ -267,4 +271,78 @@ fn flclient3_survives_dead_servers() {
     eprintln!(
         "flclient3: 10000 requests, two servers never started: {usec} usec each; aborted {took:?} after the kill"
     );
+}
+
+// ---------------------------------------------------------------------------
+// Asynchronous Majordomo client, round trips
+
+/// Starts mdbroker and `workers` mdworkers and waits until the broker
+/// has them all: an `mmi.service` lookup for "echo" answers 200.
+fn majordomo(workers: usize) -> (Example, Vec<Example>) {
+    let broker = Example::start("mdbroker");
+    let workers: Vec<Example> = (0..workers).map(|_| Example::start("mdworker")).collect();
+    let context = zmq::Context::new();
+    let deadline = Instant::now() + 10 * SECOND;
+    loop {
+        let client = context.socket(zmq::REQ).unwrap();
+        client.set_linger(0).unwrap();
+        client.set_rcvtimeo(1000).unwrap();
+        client.connect("tcp://127.0.0.1:5555").unwrap();
+        client.send_multipart(["MDPC01", "mmi.service", "echo"], 0).unwrap();
+        if let Ok(reply) = client.recv_multipart(0) {
+            if reply.last().is_some_and(|code| code == b"200") {
+                break;
+            }
+        }
+        assert!(Instant::now() < deadline, "no echo worker registered");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (broker, workers)
+}
+
+/// mdclient2 sends all its requests through a DEALER before it reads a
+/// reply; with two echo workers all 10000 come back. A worker killed by
+/// its pid mid-run loses what the broker gave it and the requests still
+/// queued for the service: as the guide says, the asynchronous client does
+/// not recover them; it waits its 2.5 s timeout, reports how many replies
+/// it got, and exits cleanly.
+#[test]
+fn mdclient2_asynchronous() {
+    let _guard = serial();
+    let (mut broker, mut workers) = majordomo(2);
+    let started = Instant::now();
+    let output = Example::start_env("mdclient2", &[], &[("MDCLIENT_REQUESTS", "10000")]).finish(120 * SECOND);
+    let took = started.elapsed();
+    assert_eq!(output, "10000 replies received\n");
+    workers.truncate(1);
+
+    let mut client = Example::start("mdclient2");
+    thread_sleep_until(&mut client, 500);
+    workers[0].kill();
+    let killed_at = Instant::now();
+    let output = client.finish(60 * SECOND);
+    let after_kill = killed_at.elapsed();
+    let replies = number_in(output.trim_end(), "", " replies received").unwrap_or_else(|| panic!("{output:?}"));
+    assert!((1..100000).contains(&replies), "{output:?}");
+    assert!(after_kill >= Duration::from_millis(2500), "{after_kill:?}");
+    broker.stop();
+    eprintln!(
+        "mdclient2: 10000 requests in {took:?}; worker killed: {replies} of 100000 replies, exit {after_kill:?} later"
+    );
+}
+
+/// tripping runs its client, broker and worker in one process and prints
+/// the synchronous and asynchronous round-trip rates.
+#[test]
+fn tripping_round_trips() {
+    let _guard = serial();
+    let output = Example::start("tripping").finish(120 * SECOND);
+    let lines: Vec<&str> = output.lines().collect();
+    assert_eq!(lines.len(), 5, "{output:?}");
+    assert_eq!(lines[..2], ["Setting up test...", "Synchronous round-trip test..."], "{output:?}");
+    assert_eq!(lines[3], "Asynchronous round-trip test...", "{output:?}");
+    let synchronous = number_in(lines[2], " ", " calls/second").unwrap_or_else(|| panic!("{output:?}"));
+    let asynchronous = number_in(lines[4], " ", " calls/second").unwrap_or_else(|| panic!("{output:?}"));
+    assert!(synchronous > 0 && asynchronous > 0, "{output:?}");
+    eprintln!("tripping: {synchronous} synchronous, {asynchronous} asynchronous calls/second");
 }
