@@ -1,12 +1,17 @@
 //! Scenario tests for the zguide's high-availability patterns (chapter 4):
-//! Binary Star, Freelance and the asynchronous and disconnected Majordomo
-//! clients. Each runs the example ports as processes and puts them under
+//! Binary Star, Freelance, the asynchronous Majordomo client, the
+//! round-trip demonstrator and Titanic's disconnected requests. Each runs the example ports as processes and puts them under
 //! the faults the pattern exists for (a server killed by its pid, servers
 //! that never started, a broker restarted), checking what the guide says
 //! happens. The harness is in `zguide_support`.
 
 mod zguide_support;
 
+use std::fs;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use zguide_support::*;
 
@@ -25,6 +30,8 @@ const EXAMPLES: &[&str] = &[
     "mdworker",
     "mdclient2",
     "tripping",
+    "titanic",
+    "ticlient",
 ];
 
 // ---------------------------------------------------------------------------
@@ -345,4 +352,140 @@ fn tripping_round_trips() {
     let asynchronous = number_in(lines[4], " ", " calls/second").unwrap_or_else(|| panic!("{output:?}"));
     assert!(synchronous > 0 && asynchronous > 0, "{output:?}");
     eprintln!("tripping: {synchronous} synchronous, {asynchronous} asynchronous calls/second");
+}
+
+// ---------------------------------------------------------------------------
+// Titanic
+
+/// An example run with `dir` as its current directory (titanic keeps its
+/// queue in `./.titanic`); killed by its pid when dropped.
+struct InDir {
+    child: Child,
+    stdout: Arc<Mutex<Vec<u8>>>,
+}
+
+impl InDir {
+    fn start(name: &str, dir: &Path) -> InDir {
+        let mut command = Command::new(examples_dir().join(name));
+        command.current_dir(dir).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
+        // SAFETY: the pre-exec closure only calls prctl, which is async-signal-safe.
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let mut child = command.spawn().unwrap_or_else(|error| panic!("starting {name}: {error}"));
+        let (stdout, _reader) = collect(child.stdout.take().expect("stdout"));
+        InDir { child, stdout }
+    }
+
+    fn running(&mut self) -> bool {
+        self.child.try_wait().expect("try_wait").is_none()
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    fn output(&self) -> String {
+        String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned()
+    }
+}
+
+impl Drop for InDir {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A fresh directory under the temporary directory, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let dir = std::env::temp_dir().join(format!("{name}-{}-{nanos}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Polls `ready` every 50 ms until it holds, failing after `timeout`.
+fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !ready() {
+        assert!(Instant::now() < deadline, "no {what} in {timeout:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// ticlient's request reaches titanic while no echo worker exists: titanic
+/// saves it in its disk queue and the client hears "pending". Then titanic
+/// and the broker are killed by their pids and restarted over the same
+/// directory, and an echo worker starts: the restarted titanic finds the
+/// request still pending in its queue, has it served, and the client
+/// gets its reply and closes the request (its files go, the queue entry
+/// is marked done).
+#[test]
+fn titanic_request_survives_restart() {
+    let _guard = serial();
+    let dir = TempDir::new("zguide-titanic");
+    let mut broker = Example::start("mdbroker");
+    let mut titanic = InDir::start("titanic", &dir.0);
+    let mut client = Example::start("ticlient");
+    client.wait_for_output("the pending answer", 20 * SECOND, |output| {
+        output.contains("I: no reply yet, trying again...")
+    });
+    let printed = client.errors();
+    let uuid = printed
+        .lines()
+        .find_map(|line| line.strip_prefix("I: request UUID [032] "))
+        .unwrap_or_else(|| panic!("no UUID: {printed:?}"))
+        .to_string();
+    assert!(uuid.len() == 32 && uuid.bytes().all(|byte| byte.is_ascii_hexdigit()), "{uuid:?}");
+    let queue_dir = dir.0.join(".titanic");
+    let request_file = queue_dir.join(format!("{uuid}.req"));
+    assert!(request_file.exists(), "no {}", request_file.display());
+    assert_eq!(fs::read_to_string(queue_dir.join("queue")).unwrap(), format!("-{uuid}\n"));
+
+    // A UUID titanic could not have made names no file: 400 (Unknown);
+    // the real one is 300 (Pending)
+    let context = zmq::Context::new();
+    let probe = context.socket(zmq::REQ).unwrap();
+    probe.set_linger(0).unwrap();
+    probe.set_rcvtimeo(10_000).unwrap();
+    probe.connect("tcp://127.0.0.1:5555").unwrap();
+    for (uuid, code) in [("../../queue", "400"), (uuid.as_str(), "300")] {
+        probe.send_multipart(["MDPC01", "titanic.reply", uuid], 0).unwrap();
+        let reply = probe.recv_multipart(0).unwrap_or_else(|error| panic!("titanic.reply {uuid}: {error}"));
+        assert_eq!(reply, [&b"MDPC01"[..], b"titanic.reply", code.as_bytes()], "{uuid}");
+    }
+    drop(probe);
+
+    // Titanic and the broker die; the request is on disk only
+    titanic.kill();
+    broker.kill();
+    let mut broker = Example::start("mdbroker");
+    let mut titanic = InDir::start("titanic", &dir.0);
+    let mut worker = Example::start("mdworker");
+    let output = client.finish(40 * SECOND);
+    assert!(output.ends_with("Reply: Hello world\n"), "{output:?}");
+    assert!(!output.contains("fatal error"), "{output:?}");
+    let pending = count_lines(&output, "I: no reply yet, trying again...");
+    // titanic.close removed both files; the entry is marked processed
+    wait_until("closed request", 5 * SECOND, || !request_file.exists());
+    assert!(!queue_dir.join(format!("{uuid}.rep")).exists());
+    assert_eq!(fs::read_to_string(queue_dir.join("queue")).unwrap(), format!("+{uuid}\n"));
+    assert!(titanic.running(), "titanic exited: {}", titanic.output());
+    worker.stop();
+    broker.stop();
+    eprintln!("titanic: request {uuid} served after a restart; the client heard 'pending' {pending} times");
 }
