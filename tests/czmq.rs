@@ -405,3 +405,35 @@ fn randof_gives_the_c_macros_stream() {
     // The float product can reach num itself, as in C
     assert_eq!(c_randof(100, i64::from(libc::RAND_MAX)), 100);
 }
+
+#[test]
+fn zstr_sendf_formats_and_sendfm_continues() {
+    let ctx = zctx_new();
+    let (left, right) = pair(&ctx, "sendf");
+    zstr_sendfm(&left, "%s-%d", &[&"fetch", &7]).unwrap();
+    zstr_sendf(&left, "%ld", &[&250000i64]).unwrap();
+    let first = zframe_recv(&right).unwrap();
+    assert_eq!(zframe_data(&first), b"fetch-7");
+    assert!(zframe_more(&first));
+    let second = zframe_recv(&right).unwrap();
+    assert_eq!(zframe_data(&second), b"250000");
+    assert!(!zframe_more(&second));
+}
+
+#[test]
+fn zsocket_sndhwm_and_sndtimeo_bound_a_send() {
+    let ctx = zctx_new();
+    let dealer = zsocket_new(&ctx, zmq::DEALER).unwrap();
+    zsocket_set_sndhwm(&dealer, 2).unwrap();
+    zsocket_set_sndtimeo(&dealer, 0).unwrap();
+    assert_eq!(dealer.get_sndhwm().unwrap(), 2);
+    assert_eq!(dealer.get_sndtimeo().unwrap(), 0);
+    // A connected pipe with no peer yet holds SNDHWM messages, then refuses at once
+    zsocket_connect(&dealer, "inproc://czmq-test-sndhwm-nobody").unwrap();
+    let started = Instant::now();
+    assert!(zstr_send(&dealer, "one").is_ok());
+    assert!(zstr_send(&dealer, "two").is_ok());
+    assert_eq!(zstr_send(&dealer, "three"), Err(zmq::Error::EAGAIN));
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(zsocket_set_sndtimeo(&dealer, -2).is_err());
+}

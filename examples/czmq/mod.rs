@@ -177,6 +177,16 @@ pub fn zsocket_set_hwm(socket: &zmq::Socket, hwm: i32) -> zmq::Result<()> {
     socket.set_rcvhwm(hwm)
 }
 
+/// Sets the socket's high-water mark for sending.
+pub fn zsocket_set_sndhwm(socket: &zmq::Socket, sndhwm: i32) -> zmq::Result<()> {
+    socket.set_sndhwm(sndhwm)
+}
+
+/// Sets how long (msecs, -1 for ever, 0 not at all) a send may wait.
+pub fn zsocket_set_sndtimeo(socket: &zmq::Socket, sndtimeo: i32) -> zmq::Result<()> {
+    socket.set_sndtimeo(sndtimeo)
+}
+
 /// Whether the socket becomes readable within `msecs`.
 pub fn zsocket_poll(socket: &zmq::Socket, msecs: i64) -> bool {
     socket.poll(zmq::POLLIN, msecs).is_ok_and(|ready| ready > 0)
@@ -193,6 +203,16 @@ pub fn zstr_send(socket: &zmq::Socket, string: impl AsRef<[u8]>) -> zmq::Result<
 /// Sends a string as a frame with more to follow.
 pub fn zstr_sendm(socket: &zmq::Socket, string: impl AsRef<[u8]>) -> zmq::Result<()> {
     socket.send(string.as_ref(), zmq::SNDMORE)
+}
+
+/// Sends a string formatted as `printf` does, as a one-frame message.
+pub fn zstr_sendf(socket: &zmq::Socket, format: &str, args: &[&dyn zhelpers::PrintfArg]) -> zmq::Result<()> {
+    zstr_send(socket, sprintf(format, args))
+}
+
+/// Sends a string formatted as `printf` does, with more to follow.
+pub fn zstr_sendfm(socket: &zmq::Socket, format: &str, args: &[&dyn zhelpers::PrintfArg]) -> zmq::Result<()> {
+    zstr_sendm(socket, sprintf(format, args))
 }
 
 /// Receives a frame's bytes; `None` where the C returns NULL.
