@@ -192,10 +192,14 @@ fn lpclient_lpserver() {
     let served = server.output();
     assert!(served.ends_with("I: simulating a crash\n"), "{served:?}");
     // Every reply the client took was a request the server served; an
-    // overloaded server may see a request twice (the client's retry)
+    // overloaded server may see a request twice (the client's retry), and
+    // it serves an overloaded request (2 s, then 1 s of work) after the
+    // client's 2.5 s timeout: then its reply is lost, and the request is the
+    // last one served (the retry meets the simulated crash or is abandoned)
     let mut numbers: Vec<i64> = served.lines().filter_map(|line| number_in(line, "I: normal request (", ")")).collect();
     numbers.dedup();
-    assert_eq!(numbers, replied, "{served:?}\n{output:?}");
+    assert!(numbers.starts_with(&replied), "{served:?}\n{output:?}");
+    assert!(numbers.len() <= replied.len() + 1, "{served:?}\n{output:?}");
     assert!(replied.len() >= 3, "{output:?}");
 }
 
