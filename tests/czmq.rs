@@ -155,6 +155,16 @@ fn send_and_recv_keep_bytes() {
 }
 
 #[test]
+fn zstr_sendf_sends_one_formatted_frame() {
+    let ctx = zctx_new();
+    let (left, right) = pair(&ctx, "sendf");
+    zstr_sendf(&left, "request #%d from %s", &[&7, &b"\xffA".to_vec()]).unwrap();
+    let frame = zframe_recv(&right).unwrap();
+    assert!(!zframe_more(&frame));
+    assert_eq!(zframe_data(&frame), b"request #7 from \xffA");
+}
+
+#[test]
 fn recv_times_out_with_none() {
     let ctx = zctx_new();
     let (_left, right) = pair(&ctx, "timeout");

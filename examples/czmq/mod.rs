@@ -195,6 +195,11 @@ pub fn zstr_sendm(socket: &zmq::Socket, string: impl AsRef<[u8]>) -> zmq::Result
     socket.send(string.as_ref(), zmq::SNDMORE)
 }
 
+/// Sends a string formatted as `printf` formats it, as a one-frame message.
+pub fn zstr_sendf(socket: &zmq::Socket, format: &str, args: &[&dyn zhelpers::PrintfArg]) -> zmq::Result<()> {
+    zstr_send(socket, sprintf(format, args))
+}
+
 /// Receives a frame's bytes; `None` where the C returns NULL.
 pub fn zstr_recv(socket: &zmq::Socket) -> Option<Vec<u8>> {
     socket.recv_bytes(0).ok()

@@ -1,0 +1,225 @@
+//! Scenario tests for the zguide's chapter 3 (advanced request-reply:
+//! load-balancing brokers, an asynchronous server, broker peering) and
+//! chapter 5 (advanced publish-subscribe) examples written over the czmq
+//! twin: each runs the ports as processes and checks what the guide says
+//! they do, also when a peer goes away or comes back. The harness is in
+//! `zguide_support`.
+
+mod zguide_support;
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+use zguide_support::*;
+
+/// The examples these scenarios run.
+const EXAMPLES: &[&str] = &["lbbroker2", "lbbroker3", "asyncsrv", "peering1"];
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+/// How many times each line occurs in `output`.
+fn line_counts(output: &str) -> BTreeMap<&str, usize> {
+    let mut lines = BTreeMap::new();
+    for line in output.lines() {
+        *lines.entry(line).or_default() += 1;
+    }
+    lines
+}
+
+/// Waits until `port` has no listener (a port outside the harness's list).
+fn wait_port_free(port: u16) {
+    let deadline = Instant::now() + 10 * SECOND;
+    while TcpListener::bind(("0.0.0.0", port)).is_err() {
+        assert!(Instant::now() < deadline, "port {port} is taken by another program");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Sends SIGINT and checks the example leaves its loop and exits with 0.
+fn interrupt(example: &mut Example, timeout: Duration) {
+    example.signal(libc::SIGINT);
+    let status = example.wait(timeout);
+    assert!(status.success(), "exit after SIGINT: {status}\n{}", example.describe());
+}
+
+// ---------------------------------------------------------------------------
+// Chapter 3: load-balancing brokers
+
+#[test]
+fn lbbroker2_routes_ten_requests_then_exits() {
+    let _guard = serial();
+    let mut broker = Example::start("lbbroker2");
+    let output = broker.finish(30 * SECOND);
+    // Each of the ten requests reached a worker (zframe_print writes to
+    // stderr); main returns after routing the tenth reply, so the last
+    // clients may not get to print theirs
+    let errors = broker.errors();
+    let mut worker_lines = line_counts(&errors);
+    assert_eq!(worker_lines.remove("Worker: [005] HELLO"), Some(10), "{errors:?}");
+    assert!(worker_lines.is_empty(), "{errors:?}");
+    let mut lines = line_counts(&output);
+    let replies = lines.remove("Client: OK").unwrap_or(0);
+    assert!((1..=10).contains(&replies), "{output:?}");
+    assert!(lines.is_empty(), "{output:?}");
+}
+
+#[test]
+fn lbbroker3_serves_ten_clients_a_second_until_interrupted() {
+    let _guard = serial();
+    let mut broker = Example::start("lbbroker3");
+    // Ten clients, each asking once a second, three workers: every client
+    // is served each round (at first the frontend waits for a worker)
+    broker.wait_for_output("two rounds of replies", 10 * SECOND, |output| count_lines(output, "Client: OK") >= 20);
+    let before = count_lines(&broker.output(), "Client: OK");
+    let window = Instant::now();
+    std::thread::sleep(3 * SECOND);
+    let served = count_lines(&broker.output(), "Client: OK") - before;
+    let elapsed = window.elapsed().as_secs_f64();
+    // 10 a second, give or take a round at either end of the window
+    let expected = 10.0 * elapsed;
+    assert!(
+        (served as f64) >= expected - 15.0 && (served as f64) <= expected + 15.0,
+        "{served} replies in {elapsed:.2} s\n{}",
+        broker.describe()
+    );
+    interrupt(&mut broker, 5 * SECOND);
+    let output = broker.output();
+    assert!(output.lines().all(|line| line == "Client: OK"), "{output:?}");
+    // The workers' print is commented out in this version
+    assert_eq!(broker.errors(), "");
+}
+
+// ---------------------------------------------------------------------------
+// Chapter 3: asynchronous client/server
+
+/// Parses a client's reply line, "XXXX-XXXX[010] request #N", into the
+/// client's identity and N.
+fn async_reply(line: &str) -> Option<(&str, i64)> {
+    let (identity, rest) = line.split_once('[')?;
+    let valid_half = |half: &str| half.len() == 4 && half.bytes().all(|byte| byte.is_ascii_hexdigit());
+    let (left, right) = identity.split_once('-')?;
+    if !valid_half(left) || !valid_half(right) || identity.bytes().any(|byte| byte.is_ascii_lowercase()) {
+        return None;
+    }
+    let (size, body) = rest.split_once("] ")?;
+    let number = number_in(body, "request #", "")?;
+    (size.parse::<usize>().ok()? == body.len()).then_some((identity, number))
+}
+
+#[test]
+fn asyncsrv_answers_each_client_with_its_own_requests() {
+    let _guard = serial();
+    wait_port_free(5570);
+    let started = Instant::now();
+    let mut server = Example::start("asyncsrv");
+    // Another client, in the test, talks to the same server: its requests
+    // get 0..4 replies each, all with its own content
+    let context = zmq::Context::new();
+    let probe = context.socket(zmq::DEALER).unwrap();
+    probe.set_linger(0).unwrap();
+    probe.set_identity(b"probe").unwrap();
+    probe.connect("tcp://127.0.0.1:5570").unwrap();
+    let sent: Vec<String> = (1..=3).map(|number| format!("probe #{number}")).collect();
+    for request in &sent {
+        probe.send(request.as_str(), zmq::DONTWAIT).unwrap();
+    }
+    let mut probe_replies: BTreeMap<String, usize> = BTreeMap::new();
+    while server.is_running() {
+        assert!(started.elapsed() < 20 * SECOND, "asyncsrv runs for 5 s\n{}", server.describe());
+        if probe.poll(zmq::POLLIN, 50).unwrap() > 0 {
+            let frames = probe.recv_multipart(0).unwrap();
+            assert_eq!(frames.len(), 1, "{frames:?}");
+            let reply = String::from_utf8(frames[0].clone()).unwrap();
+            assert!(sent.contains(&reply), "a reply the probe did not ask for: {reply:?}");
+            *probe_replies.entry(reply).or_default() += 1;
+        }
+    }
+    let status = server.wait(SECOND);
+    let ran_for = started.elapsed();
+    assert!(status.success(), "{status}\n{}", server.describe());
+    assert!(ran_for >= Duration::from_millis(4900), "main sleeps 5 s, ran {ran_for:?}");
+    assert!(probe_replies.values().all(|&count| count <= 4), "{probe_replies:?}");
+
+    // The three clients print what came back on stderr; each reply is one
+    // of its own requests (one a second: at most five in five seconds)
+    let errors = server.errors();
+    let mut per_client: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    for line in errors.lines() {
+        let (identity, number) = async_reply(line).unwrap_or_else(|| panic!("unexpected line {line:?}\n{errors}"));
+        assert!((1..=5).contains(&number), "{line:?}");
+        per_client.entry(identity).or_default().push(number);
+    }
+    assert!(per_client.len() <= 3, "{errors}");
+    let total: usize = per_client.values().map(Vec::len).sum::<usize>() + probe_replies.values().sum::<usize>();
+    assert!(total >= 1, "no replies at all\n{errors}");
+    for numbers in per_client.values() {
+        let mut counts: BTreeMap<i64, usize> = BTreeMap::new();
+        for number in numbers {
+            *counts.entry(*number).or_default() += 1;
+        }
+        assert!(counts.values().all(|&count| count <= 4), "{errors}");
+    }
+    assert_eq!(server.output(), "");
+}
+
+// ---------------------------------------------------------------------------
+// Chapter 3: broker peering
+
+/// The "PEER - N workers free" lines of a peering broker, as (peer, N).
+fn peer_states(output: &str) -> Vec<(String, i64)> {
+    output
+        .lines()
+        .filter_map(|line| {
+            let (peer, rest) = line.split_once(" - ")?;
+            Some((peer.to_string(), number_in(rest, "", " workers free")?))
+        })
+        .collect()
+}
+
+fn count_states(output: &str, peer: &str) -> usize {
+    peer_states(output).iter().filter(|(name, _)| name == peer).count()
+}
+
+#[test]
+fn peering1_state_flows_from_peers_and_resumes_after_a_restart() {
+    let _guard = serial();
+    let syntax = Example::start("peering1").finish(5 * SECOND);
+    assert_eq!(syntax, "syntax: peering1 me {you}...\n");
+
+    // Two brokers with no peers of their own hear nothing, so each sends its
+    // state every second; a third subscribes to both
+    let mut west = Example::start_with("peering1", &["west"]);
+    let mut east = Example::start_with("peering1", &["east"]);
+    let mut hub = Example::start_with("peering1", &["hub", "west", "east"]);
+    hub.wait_for_output("two states from each peer", 10 * SECOND, |output| {
+        count_states(output, "west") >= 2 && count_states(output, "east") >= 2
+    });
+    let output = hub.output();
+    assert!(output.starts_with(
+        "I: preparing broker at hub...\nI: connecting to state backend at 'west'\n\
+         I: connecting to state backend at 'east'\n"
+    ));
+    for (peer, available) in peer_states(&output) {
+        assert!(peer == "west" || peer == "east", "{output}");
+        assert!((0..10).contains(&available), "{output}");
+    }
+
+    // West goes away: its state stops while east's goes on
+    west.kill();
+    std::thread::sleep(Duration::from_millis(300)); // a state already in flight
+    let west_seen = count_states(&hub.output(), "west");
+    let east_seen = count_states(&hub.output(), "east");
+    hub.wait_for_output("east's state, west gone", 10 * SECOND, |output| count_states(output, "east") >= east_seen + 3);
+    assert_eq!(count_states(&hub.output(), "west"), west_seen, "{}", hub.describe());
+
+    // West comes back on the same endpoint: the hub's SUB reconnects
+    let mut west = Example::start_with("peering1", &["west"]);
+    hub.wait_for_output("west's state again", 10 * SECOND, |output| count_states(output, "west") >= west_seen + 2);
+
+    interrupt(&mut hub, 5 * SECOND);
+    interrupt(&mut west, 5 * SECOND);
+    interrupt(&mut east, 5 * SECOND);
+    // The lone brokers heard no one
+    assert_eq!(peer_states(&east.output()), []);
+}
