@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use zguide_support::*;
 
 /// The examples these scenarios run.
-const EXAMPLES: &[&str] = &["lbbroker2", "lbbroker3", "asyncsrv", "peering1"];
+const EXAMPLES: &[&str] = &["lbbroker2", "lbbroker3", "asyncsrv", "peering1", "peering2"];
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -222,4 +222,142 @@ fn peering1_state_flows_from_peers_and_resumes_after_a_restart() {
     interrupt(&mut east, 5 * SECOND);
     // The lone brokers heard no one
     assert_eq!(peer_states(&east.output()), []);
+}
+
+/// Starts a peering2 (or peering3) broker and presses Enter once it asks.
+fn start_peering(name: &str, args: &[&str]) -> Example {
+    let mut broker = Example::start_with(name, args);
+    broker.wait_for_output("its prompt", 10 * SECOND, |output| output.contains("Press Enter"));
+    broker.type_in("\n");
+    broker
+}
+
+/// How many replies `broker`'s clients print in a window of `window`.
+fn replies_in(broker: &Example, window: Duration) -> usize {
+    let before = count_lines(&broker.output(), "Client: OK");
+    std::thread::sleep(window);
+    count_lines(&broker.output(), "Client: OK") - before
+}
+
+/// A ROUTER with `identity` for the test's side of a peering, with timeouts.
+fn peer_router(context: &zmq::Context, identity: &str) -> zmq::Socket {
+    let socket = context.socket(zmq::ROUTER).unwrap();
+    socket.set_linger(0).unwrap();
+    socket.set_identity(identity.as_bytes()).unwrap();
+    socket.set_rcvtimeo(5000).unwrap();
+    socket.set_sndtimeo(5000).unwrap();
+    socket
+}
+
+#[test]
+fn peering2_answers_local_and_cloud_requests() {
+    let _guard = serial();
+    // The test is broker "tester": alpha reroutes a fifth of its clients'
+    // requests to it, and the test sends requests to alpha's cloud frontend
+    let dir = work_dir().display().to_string();
+    let context = zmq::Context::new();
+    let cloudfe = peer_router(&context, "tester");
+    cloudfe.bind(&format!("ipc://{dir}/tester-cloud.ipc")).unwrap();
+    let cloudbe = peer_router(&context, "tester");
+    cloudbe.set_router_mandatory(true).unwrap();
+    cloudbe.connect(&format!("ipc://{dir}/alpha-cloud.ipc")).unwrap();
+    let mut alpha = start_peering("peering2", &["alpha", "tester"]);
+    assert!(alpha.output().starts_with(
+        "I: preparing broker at alpha...\nI: connecting to cloud frontend at 'tester'\n\
+         Press Enter when all brokers are started: "
+    ));
+
+    let pings: Vec<String> = (1..=5).map(|number| format!("PING {number}")).collect();
+    let mut pinged = 0;
+    let mut answered = Vec::new();
+    let mut rerouted = 0;
+    let deadline = Instant::now() + 20 * SECOND;
+    loop {
+        let output = alpha.output();
+        if answered.len() == pings.len()
+            && count_lines(&output, "Client: CLOUD") >= 3
+            && count_lines(&output, "Client: OK") >= 20
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{answered:?}, {rerouted} rerouted\n{}", alpha.describe());
+        // One request of ours at a time, as a peer's client would send
+        if pinged == answered.len() && pinged < pings.len() {
+            // Mandatory routing: until the connection is up, the send
+            // fails (EHOSTUNREACH) instead of dropping the request
+            let request = [&b"alpha"[..], b"tester-client", b"", pings[pinged].as_bytes()];
+            match cloudbe.send_multipart(request, 0) {
+                Ok(()) => pinged += 1,
+                Err(zmq::Error::EHOSTUNREACH) => {}
+                Err(error) => panic!("sending to alpha: {error}"),
+            }
+        }
+        let mut items = [cloudfe.as_poll_item(zmq::POLLIN), cloudbe.as_poll_item(zmq::POLLIN)];
+        zmq::poll(&mut items, 50).unwrap();
+        if items[0].is_readable() {
+            // A request alpha rerouted: answer it from "the cloud"
+            let mut request = cloudfe.recv_multipart(0).unwrap();
+            assert_eq!(request[0], b"alpha", "{request:?}");
+            assert_eq!(request.last().map(Vec::as_slice), Some(&b"HELLO"[..]), "{request:?}");
+            *request.last_mut().unwrap() = b"CLOUD".to_vec();
+            cloudfe.send_multipart(request, 0).unwrap();
+            rerouted += 1;
+        }
+        if items[1].is_readable() {
+            // Alpha's worker answered our request, through alpha's cloud
+            // frontend, with our envelope
+            let reply = cloudbe.recv_multipart(0).unwrap();
+            assert_eq!(reply, [&b"alpha"[..], b"tester-client", b"", b"OK"], "{reply:?}");
+            answered.push(pings[answered.len()].clone());
+        }
+    }
+    let output = alpha.output();
+    let (ok, cloud) = (count_lines(&output, "Client: OK"), count_lines(&output, "Client: CLOUD"));
+    // A fifth of the requests go to the cloud (at most the ones we answered)
+    assert!(cloud <= rerouted, "{cloud} cloud replies, {rerouted} rerouted");
+    assert!((cloud as f64) / ((ok + cloud) as f64) < 0.45, "{ok} local, {cloud} cloud");
+    let errors = alpha.errors();
+    for ping in &pings {
+        assert_eq!(count_lines(&errors, &format!("Worker: [006] {ping}")), 1, "{errors}");
+    }
+
+    // The peer goes away: the requests alpha still reroutes to it are lost
+    // (this prototype has no recovery), so its clients get stuck one by one
+    drop((cloudfe, cloudbe));
+    assert!(replies_in(&alpha, 2 * SECOND) >= 1, "{}", alpha.describe());
+    let deadline = Instant::now() + 30 * SECOND;
+    while replies_in(&alpha, 2 * SECOND) > 10 {
+        assert!(Instant::now() < deadline, "no client got stuck\n{}", alpha.describe());
+    }
+    interrupt(&mut alpha, 5 * SECOND);
+}
+
+#[test]
+fn peering2_brokers_answer_each_others_requests() {
+    let _guard = serial();
+    let mut north = start_peering("peering2", &["north", "south"]);
+    let mut south = start_peering("peering2", &["south", "north"]);
+    // Each broker sends a fifth of its requests to the other: were those
+    // lost, its clients would get stuck (a fifth of them each second) and
+    // after five seconds about a third would still be asking
+    north.wait_for_output("replies", 10 * SECOND, |output| count_lines(output, "Client: OK") >= 10);
+    std::thread::sleep(5 * SECOND);
+    for broker in [&north, &south] {
+        let served = replies_in(broker, 2 * SECOND);
+        assert!(served >= 15, "{served} replies in 2 s\n{}", broker.describe());
+    }
+    // Each broker's workers served requests of the other's clients too
+    interrupt(&mut north, 5 * SECOND);
+    interrupt(&mut south, 5 * SECOND);
+    let worked = |broker: &Example| count_lines(&broker.errors(), "Worker: [005] HELLO");
+    let (north_ok, south_ok) = (count_lines(&north.output(), "Client: OK"), count_lines(&south.output(), "Client: OK"));
+    assert!(north_ok + south_ok >= 60, "{north_ok} + {south_ok}");
+    // (a client interrupted after its worker answered prints nothing)
+    let worked = worked(&north) + worked(&south);
+    assert!(
+        (north_ok + south_ok..=north_ok + south_ok + 20).contains(&worked),
+        "{worked} served, {north_ok} + {south_ok} answered\n{}\n{}",
+        north.describe(),
+        south.describe()
+    );
 }
