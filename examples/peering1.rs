@@ -7,6 +7,9 @@
 //! UTF-8, which cannot be part of an endpoint string here, is refused with
 //! an error; and a status message cut short by an interrupt ends the loop,
 //! where the C prints "(null)" for the missing part.
+//! The main loop also ends once `zctx_interrupted` is set: a signal that
+//! arrives while the loop is not inside `zmq_poll` interrupts nothing, and
+//! with traffic flowing the C would go on for ever.
 
 //  Broker peering simulation (part 1)
 //  Prototypes the state flow
@@ -48,7 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     //  status messages back from peers. The zmq_poll timeout defines
     //  our own heartbeat:
 
-    loop {
+    while !zctx_interrupted() {
         //  Poll for activity, or 1 second timeout
         let mut items = [statefe.as_poll_item(zmq::POLLIN)];
         let rc = zmq::poll(&mut items, 1000);

@@ -16,6 +16,9 @@
 //! broker runs until SIGINT or SIGTERM.
 //! Like the C it uses `ipc://NAME-cloud.ipc`, `ipc://NAME-localfe.ipc` and
 //! `ipc://NAME-localbe.ipc`, files in the current directory.
+//! The main loop also ends once `zctx_interrupted` is set: a signal that
+//! arrives while the loop is not inside `zmq_poll` interrupts nothing, and
+//! with traffic flowing the C would go on for ever.
 
 //  Broker peering simulation (part 2)
 //  Prototypes the request-reply flow
@@ -152,7 +155,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut capacity = 0;
     let mut workers: VecDeque<ZFrame> = VecDeque::new();
 
-    'broker: loop {
+    'broker: while !zctx_interrupted() {
         //  First, route any waiting replies from workers
         let mut backends = [localbe.as_poll_item(zmq::POLLIN), cloudbe.as_poll_item(zmq::POLLIN)];
         //  If we have no workers, wait indefinitely

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use zguide_support::*;
 
 /// The examples these scenarios run.
-const EXAMPLES: &[&str] = &["lbbroker2", "lbbroker3", "asyncsrv", "peering1", "peering2"];
+const EXAMPLES: &[&str] = &["lbbroker2", "lbbroker3", "asyncsrv", "peering1", "peering2", "peering3"];
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -224,11 +224,10 @@ fn peering1_state_flows_from_peers_and_resumes_after_a_restart() {
     assert_eq!(peer_states(&east.output()), []);
 }
 
-/// Starts a peering2 (or peering3) broker and presses Enter once it asks.
-fn start_peering(name: &str, args: &[&str]) -> Example {
-    let mut broker = Example::start_with(name, args);
+/// Starts a peering2 broker and waits for it to ask for Enter.
+fn start_peering(args: &[&str]) -> Example {
+    let mut broker = Example::start_with("peering2", args);
     broker.wait_for_output("its prompt", 10 * SECOND, |output| output.contains("Press Enter"));
-    broker.type_in("\n");
     broker
 }
 
@@ -237,6 +236,15 @@ fn replies_in(broker: &Example, window: Duration) -> usize {
     let before = count_lines(&broker.output(), "Client: OK");
     std::thread::sleep(window);
     count_lines(&broker.output(), "Client: OK") - before
+}
+
+/// How many connections the unix socket an example bound as `path` has
+/// accepted: Linux lists each accepted socket under its listener's path
+/// (as given to bind, here relative) in `/proc/net/unix`.
+fn ipc_connections(path: &str) -> usize {
+    let table = std::fs::read_to_string("/proc/net/unix").expect("reading /proc/net/unix");
+    let entries = table.lines().filter(|line| line.split_whitespace().last() == Some(path)).count();
+    entries.saturating_sub(1)
 }
 
 /// A ROUTER with `identity` for the test's side of a peering, with timeouts.
@@ -261,7 +269,8 @@ fn peering2_answers_local_and_cloud_requests() {
     let cloudbe = peer_router(&context, "tester");
     cloudbe.set_router_mandatory(true).unwrap();
     cloudbe.connect(&format!("ipc://{dir}/alpha-cloud.ipc")).unwrap();
-    let mut alpha = start_peering("peering2", &["alpha", "tester"]);
+    let mut alpha = start_peering(&["alpha", "tester"]);
+    alpha.type_in("\n");
     assert!(alpha.output().starts_with(
         "I: preparing broker at alpha...\nI: connecting to cloud frontend at 'tester'\n\
          Press Enter when all brokers are started: "
@@ -335,8 +344,19 @@ fn peering2_answers_local_and_cloud_requests() {
 #[test]
 fn peering2_brokers_answer_each_others_requests() {
     let _guard = serial();
-    let mut north = start_peering("peering2", &["north", "south"]);
-    let mut south = start_peering("peering2", &["south", "north"]);
+    // Enter once both are up, as the prompt asks: a request rerouted to a
+    // broker not yet bound would be dropped, and its client stuck
+    let mut north = start_peering(&["north", "south"]);
+    let mut south = start_peering(&["south", "north"]);
+    // North's cloud backend tried south before it was bound: wait until its
+    // retry has connected (south connected to north at once)
+    let deadline = Instant::now() + 10 * SECOND;
+    while ipc_connections("south-cloud.ipc") < 1 {
+        assert!(Instant::now() < deadline, "north never connected to south-cloud.ipc");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    north.type_in("\n");
+    south.type_in("\n");
     // Each broker sends a fifth of its requests to the other: were those
     // lost, its clients would get stuck (a fifth of them each second) and
     // after five seconds about a third would still be asking
@@ -360,4 +380,98 @@ fn peering2_brokers_answer_each_others_requests() {
         north.describe(),
         south.describe()
     );
+}
+
+/// Whether `line` is a task id as peering3's clients make them ("%04X").
+fn is_task_id(line: &str) -> bool {
+    line.len() == 4 && line.bytes().all(|byte| byte.is_ascii_digit() || (b'A'..=b'F').contains(&byte))
+}
+
+#[test]
+fn peering3_exchanges_capacity_and_overflows_to_the_cloud() {
+    let _guard = serial();
+    // The test is broker "tester": it announces spare capacity, so alpha
+    // sends what its five workers cannot take to it; the first such
+    // request it swallows (a peer that died with it), the others it answers
+    let dir = work_dir().display().to_string();
+    let context = zmq::Context::new();
+    let statebe = context.socket(zmq::PUB).unwrap();
+    statebe.set_linger(0).unwrap();
+    statebe.bind(&format!("ipc://{dir}/tester-state.ipc")).unwrap();
+    let statefe = context.socket(zmq::SUB).unwrap();
+    statefe.set_linger(0).unwrap();
+    statefe.set_subscribe(b"").unwrap();
+    statefe.connect(&format!("ipc://{dir}/alpha-state.ipc")).unwrap();
+    let cloudfe = peer_router(&context, "tester");
+    cloudfe.bind(&format!("ipc://{dir}/tester-cloud.ipc")).unwrap();
+    let mut alpha = Example::start_with("peering3", &["alpha", "tester"]);
+
+    let mut swallowed: Option<String> = None;
+    let mut answered = Vec::new();
+    let mut states = 0;
+    let mut announced = Instant::now() - SECOND;
+    let deadline = Instant::now() + 60 * SECOND;
+    loop {
+        let output = alpha.output();
+        let lost = swallowed.as_ref().map(|task| format!("E: CLIENT EXIT - lost task {task}"));
+        if lost.is_some_and(|lost| output.lines().any(|line| line == lost))
+            && !answered.is_empty()
+            && states >= 3
+            && output.lines().filter(|line| is_task_id(line)).count() >= 10
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "swallowed {swallowed:?}, answered {answered:?}, {states} states\n{}",
+            alpha.describe()
+        );
+        if announced.elapsed() > Duration::from_millis(200) {
+            statebe.send_multipart([&b"tester"[..], b"5"], 0).unwrap();
+            announced = Instant::now();
+        }
+        let mut items = [cloudfe.as_poll_item(zmq::POLLIN), statefe.as_poll_item(zmq::POLLIN)];
+        zmq::poll(&mut items, 50).unwrap();
+        if items[0].is_readable() {
+            let request = cloudfe.recv_multipart(0).unwrap();
+            assert_eq!(request.len(), 4, "{request:?}");
+            assert_eq!(request[0], b"alpha", "{request:?}");
+            let task = String::from_utf8(request[3].clone()).unwrap();
+            assert!(is_task_id(&task), "{request:?}");
+            if swallowed.is_none() {
+                swallowed = Some(task);
+            } else {
+                cloudfe.send_multipart(request, 0).unwrap();
+                answered.push(task);
+            }
+        }
+        if items[1].is_readable() {
+            // Alpha announces its local capacity whenever it changes
+            let state = statefe.recv_multipart(0).unwrap();
+            assert_eq!(state.len(), 2, "{state:?}");
+            assert_eq!(state[0], b"alpha");
+            let capacity = String::from_utf8(state[1].clone()).unwrap();
+            assert!(capacity.parse::<i32>().is_ok_and(|capacity| (0..=5).contains(&capacity)), "{state:?}");
+            states += 1;
+        }
+    }
+    // The replies from the cloud reach their clients, which report them
+    alpha.wait_for_output("the tasks answered from the cloud", 5 * SECOND, |output| {
+        answered.iter().all(|task| output.lines().any(|line| line == task))
+    });
+    interrupt(&mut alpha, 5 * SECOND);
+    // The monitor printed task ids (including the ones answered from the
+    // cloud) and the one lost task; no other client lost one or got a
+    // wrong reply
+    let output = alpha.output();
+    let monitor: Vec<&str> = output.lines().skip(3).collect();
+    assert!(output.starts_with(
+        "I: preparing broker at alpha...\nI: connecting to cloud frontend at 'tester'\n\
+         I: connecting to state backend at 'tester'\n"
+    ));
+    for task in &answered {
+        assert!(monitor.contains(&task.as_str()), "{task} not reported\n{output}");
+    }
+    let errors: Vec<&&str> = monitor.iter().filter(|line| !is_task_id(line)).collect();
+    assert_eq!(errors.len(), 1, "{output}");
 }
