@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 use zguide_support::*;
 
 /// The examples these scenarios run.
-const EXAMPLES: &[&str] = &["lbbroker2", "lbbroker3", "asyncsrv", "peering1", "peering2", "peering3"];
+const EXAMPLES: &[&str] =
+    &["lbbroker2", "lbbroker3", "asyncsrv", "peering1", "peering2", "peering3", "pathopub", "pathosub"];
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -474,4 +475,54 @@ fn peering3_exchanges_capacity_and_overflows_to_the_cloud() {
     }
     let errors: Vec<&&str> = monitor.iter().filter(|line| !is_task_id(line)).collect();
     assert_eq!(errors.len(), 1, "{output}");
+}
+
+// ---------------------------------------------------------------------------
+// Chapter 5: the pathological publisher and its subscribers
+
+#[test]
+fn pathopub_sends_every_topic_then_one_update_a_second() {
+    let _guard = serial();
+    let dir = work_dir().display().to_string();
+    // Three subscribers, one random topic each, and the test's subscriber
+    // to all topics, all connected before the publisher's first message
+    let mut subscribers: Vec<Example> = (0..3).map(|_| Example::start_with("pathosub", &["ipc://patho.ipc"])).collect();
+    let context = zmq::Context::new();
+    let all = context.socket(zmq::SUB).unwrap();
+    all.set_linger(0).unwrap();
+    all.set_rcvtimeo(5000).unwrap();
+    all.set_subscribe(b"").unwrap();
+    all.connect(&format!("ipc://{dir}/patho.ipc")).unwrap();
+    let mut publisher = Example::start_with("pathopub", &["ipc://patho.ipc"]);
+
+    // All 1,000 topics, in order, each saving Roger
+    for topic in 0..1000 {
+        let message = all.recv_multipart(0).unwrap_or_else(|error| panic!("topic {topic}: {error}"));
+        assert_eq!(message, [format!("{topic:03}").into_bytes(), b"Save Roger".to_vec()]);
+    }
+    // Then one update a second, on a random topic
+    let mut arrivals = Vec::new();
+    for _ in 0..3 {
+        let message = all.recv_multipart(0).expect("an update within 5 s");
+        assert_eq!(message.len(), 2, "{message:?}");
+        assert!(message[0].len() == 3 && message[0].iter().all(u8::is_ascii_digit), "{message:?}");
+        assert_eq!(message[1], b"Off with his head!");
+        arrivals.push(Instant::now());
+    }
+    for pair in arrivals.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(gap >= Duration::from_millis(800) && gap <= 3 * SECOND, "updates {gap:?} apart");
+    }
+    // Each subscriber printed the data of its own topic from the first round
+    for subscriber in &mut subscribers {
+        subscriber.wait_for_output("its topic's message", 5 * SECOND, |output| output.starts_with("Save Roger\n"));
+    }
+    interrupt(&mut publisher, 5 * SECOND);
+    for subscriber in &mut subscribers {
+        interrupt(subscriber, 5 * SECOND);
+        let output = subscriber.output();
+        let mut lines = output.lines();
+        assert_eq!(lines.next(), Some("Save Roger"));
+        assert!(lines.all(|line| line == "Off with his head!"), "{output:?}");
+    }
 }

@@ -200,6 +200,12 @@ pub fn zstr_sendf(socket: &zmq::Socket, format: &str, args: &[&dyn zhelpers::Pri
     zstr_send(socket, sprintf(format, args))
 }
 
+/// Sends a string formatted as `printf` formats it, as a frame with more to
+/// follow.
+pub fn zstr_sendfm(socket: &zmq::Socket, format: &str, args: &[&dyn zhelpers::PrintfArg]) -> zmq::Result<()> {
+    zstr_sendm(socket, sprintf(format, args))
+}
+
 /// Receives a frame's bytes; `None` where the C returns NULL.
 pub fn zstr_recv(socket: &zmq::Socket) -> Option<Vec<u8>> {
     socket.recv_bytes(0).ok()
