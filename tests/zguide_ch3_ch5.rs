@@ -14,7 +14,7 @@ use zguide_support::*;
 
 /// The examples these scenarios run.
 const EXAMPLES: &[&str] =
-    &["lbbroker2", "lbbroker3", "asyncsrv", "peering1", "peering2", "peering3", "pathopub", "pathosub"];
+    &["lbbroker2", "lbbroker3", "asyncsrv", "peering1", "peering2", "peering3", "pathopub", "pathosub", "lvcache"];
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -525,4 +525,47 @@ fn pathopub_sends_every_topic_then_one_update_a_second() {
         assert_eq!(lines.next(), Some("Save Roger"));
         assert!(lines.all(|line| line == "Off with his head!"), "{output:?}");
     }
+}
+
+/// A subscriber to the last value cache, with a receive timeout.
+fn lvc_subscriber(context: &zmq::Context, topic: &str) -> zmq::Socket {
+    let subscriber = context.socket(zmq::SUB).unwrap();
+    subscriber.set_linger(0).unwrap();
+    subscriber.set_rcvtimeo(5000).unwrap();
+    subscriber.set_subscribe(topic.as_bytes()).unwrap();
+    subscriber.connect("tcp://127.0.0.1:5558").unwrap();
+    subscriber
+}
+
+#[test]
+fn lvcache_gives_a_late_subscriber_the_last_value_at_once() {
+    let _guard = serial();
+    let mut cache = Example::start("lvcache");
+    let context = zmq::Context::new();
+    // An early subscriber to the last topic of the publisher's first round:
+    // once it has that, the cache holds every topic
+    let early = lvc_subscriber(&context, "999");
+    cache
+        .wait_for_output("the early subscription", 10 * SECOND, |output| output.contains("Sending cached topic 999\n"));
+    let mut publisher = Example::start_with("pathopub", &["tcp://*:5557"]);
+    let message = early.recv_multipart(0).expect("topic 999 through the cache");
+    assert_eq!(message, [&b"999"[..], b"Save Roger"]);
+
+    // The publisher goes away; late subscribers still get the last value
+    // of their topic at once (the publisher sends one topic a second; a
+    // late subscriber without the cache would wait minutes)
+    publisher.kill();
+    for topic in ["042", "777", "000"] {
+        let asked = Instant::now();
+        let late = lvc_subscriber(&context, topic);
+        let message = late.recv_multipart(0).unwrap_or_else(|error| panic!("topic {topic}: {error}"));
+        assert_eq!(message[0], topic.as_bytes());
+        assert!(message[1] == b"Save Roger" || message[1] == b"Off with his head!", "{message:?}");
+        assert!(asked.elapsed() < 2 * SECOND, "{:?}", asked.elapsed());
+        let line = format!("Sending cached topic {topic}");
+        cache.wait_for_output("the subscription", 5 * SECOND, |output| {
+            output.lines().any(|candidate| candidate == line)
+        });
+    }
+    interrupt(&mut cache, 5 * SECOND);
 }
