@@ -13,8 +13,18 @@ use std::time::{Duration, Instant};
 use zguide_support::*;
 
 /// The examples these scenarios run.
-const EXAMPLES: &[&str] =
-    &["lbbroker2", "lbbroker3", "asyncsrv", "peering1", "peering2", "peering3", "pathopub", "pathosub", "lvcache"];
+const EXAMPLES: &[&str] = &[
+    "lbbroker2",
+    "lbbroker3",
+    "asyncsrv",
+    "peering1",
+    "peering2",
+    "peering3",
+    "pathopub",
+    "pathosub",
+    "lvcache",
+    "suisnail",
+];
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -568,4 +578,30 @@ fn lvcache_gives_a_late_subscriber_the_last_value_at_once() {
         });
     }
     interrupt(&mut cache, 5 * SECOND);
+}
+
+/// Milliseconds since the epoch, as `zclock_time`.
+fn now_ms() -> i64 {
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    i64::try_from(since_epoch.as_millis()).unwrap()
+}
+
+#[test]
+fn suisnail_subscriber_detects_it_is_too_slow_and_dies() {
+    let _guard = serial();
+    // The publisher sends its clock every millisecond or so; the snail
+    // takes one or two per message, falls behind, and once a message is
+    // more than a second old it says so and the program ends
+    let mut snail = Example::start("suisnail");
+    let status = snail.wait(30 * SECOND);
+    let exited = now_ms();
+    assert!(status.success(), "{status}\n{}", snail.describe());
+    assert_eq!(snail.errors(), "E: subscriber cannot keep up, aborting\n");
+    let output = snail.output();
+    let clocks: Vec<i64> = output.lines().map(|line| line.parse().expect("a clock")).collect();
+    assert!(clocks.len() >= 100, "{} messages", clocks.len());
+    assert!(clocks.windows(2).all(|pair| pair[0] <= pair[1]), "clocks go back");
+    // The last message it read was over a second old when it died
+    let last = *clocks.last().unwrap();
+    assert!(exited - last > 1000, "last message {} ms old", exited - last);
 }
