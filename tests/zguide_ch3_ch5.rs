@@ -605,3 +605,49 @@ fn suisnail_subscriber_detects_it_is_too_slow_and_dies() {
     let last = *clocks.last().unwrap();
     assert!(exited - last > 1000, "last message {} ms old", exited - last);
 }
+
+#[test]
+fn espresso_captures_subscriptions_and_the_data_they_let_through() {
+    let _guard = serial();
+    wait_port_free(6000);
+    wait_port_free(6001);
+    let mut espresso = Example::start("espresso");
+    // The capture shows the subscriber's two subscriptions going up, the
+    // A and B messages coming down (the publisher filters the rest), and
+    // once the subscriber has read five and left, its unsubscriptions
+    let deadline = Instant::now() + 20 * SECOND;
+    while !espresso.errors().contains("[002] 0042\n") {
+        assert!(Instant::now() < deadline, "no unsubscription captured\n{}", espresso.describe());
+        assert!(espresso.is_running(), "{}", espresso.describe());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // At most one message in flight when the subscription ended, then none
+    std::thread::sleep(SECOND);
+    interrupt(&mut espresso, 5 * SECOND);
+    assert_eq!(espresso.output(), " interrupted\n");
+    let errors = espresso.errors();
+    let lines: Vec<&str> = errors.lines().collect();
+    let position = |line: &str| lines.iter().position(|candidate| *candidate == line);
+    let (Some(sub_a), Some(sub_b), Some(unsub_a), Some(unsub_b)) =
+        (position("[002] 0141"), position("[002] 0142"), position("[002] 0041"), position("[002] 0042"))
+    else {
+        panic!("{errors}");
+    };
+    let first_data = sub_a.max(sub_b) + 1;
+    assert!(first_data < unsub_a.min(unsub_b), "{errors}");
+    let is_data = |line: &&str| {
+        line.strip_prefix("[007] ").is_some_and(|body| {
+            let (letter, number) = body.split_at(1);
+            (letter == "A" || letter == "B")
+                && number.len() == 6
+                && number.starts_with('-')
+                && number[1..].bytes().all(|byte| byte.is_ascii_digit())
+        })
+    };
+    let data = &lines[first_data..unsub_a.min(unsub_b)];
+    assert!(data.len() >= 5 && data.iter().all(is_data), "{errors}");
+    let after: Vec<&&str> =
+        lines[unsub_a.min(unsub_b) + 1..].iter().filter(|line| !line.starts_with("[002] 00")).collect();
+    assert!(after.len() <= 1 && after.iter().all(|line| is_data(line)), "{errors}");
+    assert_eq!(lines.len(), 4 + data.len() + after.len(), "{errors}");
+}
