@@ -155,6 +155,22 @@ fn send_and_recv_keep_bytes() {
 }
 
 #[test]
+fn zstr_sendf_and_sendfm_send_formatted_frames() {
+    let ctx = zctx_new();
+    let (left, right) = pair(&ctx, "sendf");
+    zstr_sendf(&left, "request #%d from %s", &[&7, &b"\xffA".to_vec()]).unwrap();
+    let frame = zframe_recv(&right).unwrap();
+    assert!(!zframe_more(&frame));
+    assert_eq!(zframe_data(&frame), b"request #7 from \xffA");
+    zstr_sendfm(&left, "%03d", &[&7]).unwrap();
+    zstr_send(&left, "body").unwrap();
+    let frame = zframe_recv(&right).unwrap();
+    assert!(zframe_more(&frame));
+    assert_eq!(zframe_data(&frame), b"007");
+    assert_eq!(zstr_recv(&right), Some(b"body".to_vec()));
+}
+
+#[test]
 fn recv_times_out_with_none() {
     let ctx = zctx_new();
     let (_left, right) = pair(&ctx, "timeout");
