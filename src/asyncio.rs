@@ -159,10 +159,33 @@ impl Drop for CallGuard<'_> {
     }
 }
 
+/// The socket's descriptor registered with tokio's reactor. Dropping it deregisters the descriptor, except in a
+/// forked child: the child shares the parent's epoll instance, and deregistering there would take the descriptor
+/// out of the parent's set too (its next wait on this socket would never wake). The child leaves it alone.
+struct Registered {
+    fd: Option<AsyncFd<ZmqFd>>,
+    generation: u32,
+}
+
+impl Deref for Registered {
+    type Target = AsyncFd<ZmqFd>;
+    fn deref(&self) -> &AsyncFd<ZmqFd> {
+        self.fd.as_ref().expect("registered until dropped")
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        if crate::context::fork_generation() != self.generation {
+            std::mem::forget(self.fd.take());
+        }
+    }
+}
+
 /// What all handles of one async socket share.
 struct Shared {
     // Field order is drop order: the descriptor is deregistered from the reactor while libzmq still has it open.
-    fd: AsyncFd<ZmqFd>,
+    fd: Registered,
     locked: CallLock,
     /// Wake-ups for the waiting readers and writers.
     notify: [Notify; 2],
@@ -461,7 +484,7 @@ impl AsyncSocket {
             unsafe { AsyncFd::register_with_interest(fd, tokio::io::Interest::READABLE) }
         }));
         let fd = match registered {
-            Ok(Ok(fd)) => fd,
+            Ok(Ok(fd)) => Registered { fd: Some(fd), generation: crate::context::fork_generation() },
             Ok(Err(err)) => return Err(reactor_error(err.into_parts().1)),
             Err(_) => return Err(Error::EINVAL),
         };

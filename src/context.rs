@@ -37,7 +37,7 @@ extern "C" fn forked_child() {
 }
 
 /// The current fork generation, with the fork handler registered (once per process) before it is first read.
-fn fork_generation() -> u32 {
+pub(crate) fn fork_generation() -> u32 {
     static REGISTER: Once = Once::new();
     REGISTER.call_once(|| {
         // SAFETY: registers a child handler that only touches an atomic; it stays valid for the whole process.

@@ -742,3 +742,48 @@ fn async_sockets_and_their_futures_can_move_between_threads() {
         sendable(&socket.readable());
     });
 }
+
+/// A forked child that drops an `AsyncSocket` it inherited must not touch the parent's reactor: the epoll instance
+/// is shared across fork, so deregistering the socket's descriptor there would take it out of the parent's set, and
+/// the parent's next wait on that socket would never wake.
+#[test]
+fn a_forked_child_dropping_an_inherited_async_socket_leaves_the_parent_working() {
+    common::isolated(
+        "a_forked_child_dropping_an_inherited_async_socket_leaves_the_parent_working",
+        Duration::from_secs(30),
+        || {
+            let ctx = ctx();
+            let runtime = current_thread();
+            let (pull, push) = runtime.block_on(async {
+                let (pull, endpoint) = bound(&ctx, zmq::PULL, "tcp://127.0.0.1:*");
+                let push = connected(&ctx, zmq::PUSH, &endpoint);
+                push.send("before", 0).await.unwrap();
+                assert_eq!(pull.recv_msg().await.unwrap().as_str(), Some("before"));
+                (pull, push)
+            });
+            // SAFETY: fork in a test process of its own; the child only drops the inherited handles and leaves
+            // with _exit, never returning into the harness (nor dropping the inherited runtime).
+            let pid = unsafe { libc::fork() };
+            assert!(pid >= 0, "fork failed");
+            if pid == 0 {
+                drop(pull);
+                drop(push);
+                // SAFETY: ends the child at once, running no destructors of the parent's state.
+                unsafe { libc::_exit(0) };
+            }
+            let mut status = 0;
+            // SAFETY: waits for the child forked above.
+            assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+            assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "child status {status}");
+            runtime.block_on(async {
+                // The receive has to wait (nothing is queued yet), so it needs the reactor to report the edge.
+                let receive = tokio::spawn(async move { pull.recv_msg().await });
+                tokio::task::yield_now().await;
+                push.send("after", 0).await.unwrap();
+                let got = tokio::time::timeout(Duration::from_secs(5), receive).await;
+                let got = got.expect("the parent's receive was never woken").unwrap().unwrap();
+                assert_eq!(got.as_str(), Some("after"));
+            });
+        },
+    );
+}
