@@ -227,18 +227,26 @@ impl Shared {
         let mut locked = self.lock();
         let result = f(&locked.socket);
         locked.calls += 1;
+        let calls = locked.calls;
         let others = |direction: Direction| locked.waiting[direction.index()] > usize::from(mine == Some(direction));
+        let mut wake = [false; 2];
         if others(Direction::In) || others(Direction::Out) {
             // Wake the readers (writers) if POLLIN (POLLOUT) is set, or all of them if ZMQ_EVENTS failed: they will
             // see the error themselves. Other tasks waiting the same way as the caller are woken too.
             let ready = locked.socket.get_events().unwrap_or(PollEvents::POLLIN | PollEvents::POLLOUT);
             for direction in [Direction::In, Direction::Out] {
-                if ready.contains(direction.event()) && others(direction) {
-                    self.notify[direction.index()].notify_waiters();
-                }
+                wake[direction.index()] = ready.contains(direction.event()) && others(direction);
             }
         }
-        (result, locked.calls)
+        // Wakers run outside the lock: an executor's waker may poll a task at once, and that task may call into
+        // this socket. (A waiter registered before this call has its `Notified` enabled, so it is still reached.)
+        drop(locked);
+        for direction in [Direction::In, Direction::Out] {
+            if wake[direction.index()] {
+                self.notify[direction.index()].notify_waiters();
+            }
+        }
+        (result, calls)
     }
 
     fn op<R>(&self, f: impl FnOnce(&Socket) -> R) -> R {
@@ -521,7 +529,8 @@ impl AsyncSocket {
 
     /// Runs `f` with the blocking socket, for any option or call this type does not forward, e.g.
     /// `sock.with_socket(|s| s.set_sndhwm(10))`. Other handles' calls wait meanwhile; `f` must not block (no
-    /// blocking send or receive: use this type's methods).
+    /// blocking send or receive: use this type's methods), and must not call this socket's own `AsyncSocket`
+    /// methods (through any handle): the socket's lock is not reentrant, so that call would wait for ever.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
