@@ -49,26 +49,7 @@ fn hwclient_async_talks_to_the_blocking_hwserver() {
 
 #[test]
 fn rrbroker_async_shares_requests_between_blocking_workers() {
-    let _guard = serial();
-    let mut broker = Example::start("rrbroker_async");
-    let mut workers = [Example::start("rrworker"), Example::start("rrworker")];
-    // Let the workers connect, so the broker's DEALER shares out the requests
-    std::thread::sleep(SECOND / 2);
-    let mut clients = [Example::start("rrclient"), Example::start("rrclient")];
-    let expected: String = (0..10).map(|request_nbr| format!("Received reply {request_nbr} [World]\n")).collect();
-    for client in &mut clients {
-        assert_eq!(client.finish(40 * SECOND), expected);
-    }
-    let outputs: Vec<String> = workers.iter_mut().map(Example::stop).collect();
-    let mut total = 0;
-    for output in &outputs {
-        let requests = count_lines(output, "Received request: [Hello]");
-        assert_eq!(requests, output.lines().count(), "{output:?}");
-        assert!(requests > 0, "a worker got no requests: {outputs:?}");
-        total += requests;
-    }
-    assert_eq!(total, 20, "{outputs:?}");
-    assert_eq!(broker.stop(), "");
+    request_reply_broker("rrbroker_async");
 }
 
 fn check_wuclient_output(output: &str, filter: &str) {

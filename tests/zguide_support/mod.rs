@@ -374,3 +374,52 @@ pub fn count_lines(output: &str, line: &str) -> usize {
 pub fn number_in(line: &str, prefix: &str, suffix: &str) -> Option<i64> {
     line.strip_prefix(prefix)?.strip_suffix(suffix)?.parse().ok()
 }
+
+/// Waits (up to 10 s) until `n` TCP connections to the local `port` are established, as the kernel lists them in
+/// `/proc/net/tcp` and `/proc/net/tcp6`: for scenarios that must not start before their peers have connected.
+pub fn wait_tcp_connections(port: u16, n: usize) {
+    let count = || {
+        ["/proc/net/tcp", "/proc/net/tcp6"]
+            .iter()
+            .filter_map(|path| fs::read_to_string(path).ok())
+            .flat_map(|table| table.lines().skip(1).map(str::to_owned).collect::<Vec<_>>())
+            .filter(|line| {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                // local_address is ADDR:PORT in hex; state 01 is ESTABLISHED
+                fields.len() > 3
+                    && fields[3] == "01"
+                    && fields[1].rsplit(':').next().and_then(|p| u16::from_str_radix(p, 16).ok()) == Some(port)
+            })
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while count() < n {
+        assert!(Instant::now() < deadline, "fewer than {n} connections to port {port} after 10 s");
+        thread::sleep(Duration::from_millis(10)); // polling a deadline
+    }
+}
+
+/// Runs two rrclients through a broker (`rrbroker`, `msgqueue` or `rrbroker_async`) to two rrworkers: every
+/// request answered, and both workers served some.
+pub fn request_reply_broker(broker_name: &str) {
+    let _guard = serial();
+    let mut broker = Example::start(broker_name);
+    let mut workers = [Example::start("rrworker"), Example::start("rrworker")];
+    // Both workers connected to the broker's backend, so its DEALER shares out the requests
+    wait_tcp_connections(5560, 2);
+    let mut clients = [Example::start("rrclient"), Example::start("rrclient")];
+    let expected: String = (0..10).map(|request_nbr| format!("Received reply {request_nbr} [World]\n")).collect();
+    for client in &mut clients {
+        assert_eq!(client.finish(40 * SECOND), expected);
+    }
+    let outputs: Vec<String> = workers.iter_mut().map(Example::stop).collect();
+    let mut total = 0;
+    for output in &outputs {
+        let requests = count_lines(output, "Received request: [Hello]");
+        assert_eq!(requests, output.lines().count(), "{output:?}");
+        assert!(requests > 0, "a worker got no requests: {outputs:?}");
+        total += requests;
+    }
+    assert_eq!(total, 20, "{outputs:?}");
+    assert_eq!(broker.stop(), "");
+}
