@@ -43,8 +43,10 @@ pub const SECOND: Duration = Duration::from_secs(1);
 pub static LOCK: Mutex<()> = Mutex::new(());
 
 /// The TCP ports the examples bind.
-pub const GUIDE_PORTS: &[u16] =
-    &[5001, 5002, 5003, 5004, 5555, 5556, 5557, 5558, 5559, 5560, 5561, 5562, 5563, 5570, 5671, 6000, 6001, 8100];
+pub const GUIDE_PORTS: &[u16] = &[
+    5001, 5002, 5003, 5004, 5555, 5556, 5557, 5558, 5559, 5560, 5561, 5562, 5563, 5566, 5567, 5568, 5570, 5671, 6000,
+    6001, 8100, 9000,
+];
 
 /// Held for the whole of a scenario: see `serial`.
 pub struct Serial {
