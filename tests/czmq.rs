@@ -375,6 +375,15 @@ fn atoi_is_cs() {
 }
 
 #[test]
+fn atol_is_cs() {
+    assert_eq!(atol(" 1764600000000 ms"), 1_764_600_000_000);
+    assert_eq!(atol("-5"), -5);
+    assert_eq!(atol("ttl"), 0);
+    assert_eq!(atol("99999999999999999999"), i64::MAX);
+    assert_eq!(atol("-99999999999999999999"), i64::MIN);
+}
+
+#[test]
 fn zclock_moves_forward() {
     let before = zclock_time();
     zclock_sleep(20);

@@ -34,7 +34,7 @@ pub mod zloop;
 pub mod zmsg;
 
 pub use zframe::*;
-pub use zhelpers::{atoi, printf, randof, s_write_or_die, sprintf, srandom, time};
+pub use zhelpers::{atoi, atol, printf, randof, s_write_or_die, sprintf, srandom, time};
 pub use zloop::*;
 pub use zmsg::*;
 

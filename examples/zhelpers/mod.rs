@@ -392,6 +392,12 @@ printf_integers!(Unsigned: u8, u16, u32, u64, usize);
 //  digits that follow, and ignores the rest ("200x" is 200, "x" is 0).
 //  Out-of-range values wrap as glibc's (int) strtol does.
 pub fn atoi(text: impl AsRef<[u8]>) -> i32 {
+    atol(text) as i32
+}
+
+//  C's atol (glibc's strtol in base 10): as atoi, but a long, which
+//  saturates at its range
+pub fn atol(text: impl AsRef<[u8]>) -> i64 {
     let text = text.as_ref();
     let mut index = text.iter().take_while(|byte| matches!(byte, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')).count();
     let negative = text.get(index) == Some(&b'-');
@@ -403,8 +409,7 @@ pub fn atoi(text: impl AsRef<[u8]>) -> i32 {
         value = (value * 10 + i128::from(digit - b'0')).min(i128::from(u64::MAX));
     }
     //  strtol saturates at the range of long
-    let long = (if negative { -value } else { value }).clamp(i128::from(i64::MIN), i128::from(i64::MAX));
-    long as i64 as i32
+    (if negative { -value } else { value }).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
 }
 
 //  What a C program does when stdout's reader has gone: it dies by SIGPIPE
