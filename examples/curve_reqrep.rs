@@ -8,6 +8,9 @@
 //!
 //! Run it with `cargo run --example curve_reqrep`.
 
+#[macro_use]
+mod zhelpers; //  println! that dies by SIGPIPE when stdout's reader has gone, as printf does
+
 use std::thread;
 
 /// Sends `rounds` requests and returns the replies the client got.

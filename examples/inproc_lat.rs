@@ -10,6 +10,8 @@
 //! `send(&[u8])` (one copy) and receives the echo into one reused `zmq::Message`. Prints libzmq's
 //! report lines; the latency is half the mean round trip.
 
+#[macro_use]
+mod zhelpers; //  println! that dies by SIGPIPE, as the C tools' printf
 mod perf;
 
 const USAGE: &str = "usage: inproc_lat <message-size> <roundtrip-count>";

@@ -13,6 +13,8 @@
 //! `--zero-copy-static` (`ZMQ_PERF_ZERO_COPY=static`) each `Message::from_static` of one constant payload.
 //! Prints libzmq's report lines.
 
+#[macro_use]
+mod zhelpers; //  println! that dies by SIGPIPE, as the C tools' printf
 mod perf;
 
 const USAGE: &str =

@@ -12,6 +12,9 @@
 //!
 //! Everything runs in one process over TCP on 127.0.0.1. Run it with `cargo run --example ironhouse`.
 
+#[macro_use]
+mod zhelpers; //  println! that dies by SIGPIPE when stdout's reader has gone, as printf does
+
 use std::error::Error;
 use std::path::PathBuf;
 

@@ -9,6 +9,8 @@
 //! message is reused (as libzmq's tool does with one `zmq_msg_t`). It prints nothing: the requesting
 //! side (`remote_lat`) measures.
 
+#[macro_use]
+mod zhelpers; //  println! that dies by SIGPIPE, as the C tools' printf
 mod perf;
 
 const USAGE: &str = "usage: local_lat <bind-to> <message-size> <roundtrip-count>";

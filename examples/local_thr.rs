@@ -9,6 +9,8 @@
 //! message arrives, so connection setup is not measured. Pair it with `remote_thr` (this crate's or
 //! libzmq's): `local_thr tcp://127.0.0.1:5555 64 1000000` and `remote_thr tcp://127.0.0.1:5555 64 1000000`.
 
+#[macro_use]
+mod zhelpers; //  println! that dies by SIGPIPE, as the C tools' printf
 mod perf;
 
 const USAGE: &str = "usage: local_thr <bind-to> <message-size> <message-count>";

@@ -9,6 +9,8 @@
 //! `zmq::Message`. Prints libzmq's report lines; the latency is half the mean round trip. Start
 //! `local_lat` first: the clock starts before the first request.
 
+#[macro_use]
+mod zhelpers; //  println! that dies by SIGPIPE, as the C tools' printf
 mod perf;
 
 const USAGE: &str = "usage: remote_lat <connect-to> <message-size> <roundtrip-count>";

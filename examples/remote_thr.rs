@@ -24,6 +24,8 @@
 //! closes (see `close_delay_from_env` in `perf/mod.rs`). The receiver measures, so the delay does not
 //! enter the result.
 
+#[macro_use]
+mod zhelpers; //  println! that dies by SIGPIPE, as the C tools' printf
 mod perf;
 
 const USAGE: &str = "usage: remote_thr <connect-to> <message-size> <message-count> [--zero-copy | --zero-copy-shared | --zero-copy-static]";

@@ -6,6 +6,8 @@
 //!
 //! CURVE must be available in every build of this crate: the tests fail, never skip, when it is not.
 
+#![allow(clippy::duplicate_mod)] // Both included examples pull in zhelpers for their println!
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -15,6 +17,10 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+// The examples print with zhelpers' println!, which names `crate::zhelpers`.
+#[macro_use]
+#[path = "../examples/zhelpers/mod.rs"]
+mod zhelpers;
 #[allow(dead_code)]
 #[path = "../examples/curve_reqrep.rs"]
 mod curve_reqrep;

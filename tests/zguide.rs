@@ -11,6 +11,10 @@ use zguide_support::*;
 
 /// The examples these scenarios run.
 const EXAMPLES: &[&str] = &[
+    "curve_reqrep",
+    "ironhouse",
+    "inproc_lat",
+    "inproc_thr",
     "hwclient",
     "hwclient2",
     "hwclient3",
@@ -604,9 +608,13 @@ fn taskwork2_parses_the_workload_with_atoi() {
 /// An example whose stdout reader has gone dies by SIGPIPE, as a C
 /// program does, instead of panicking (exit code 101).
 fn dies_by_sigpipe(name: &str) {
+    dies_by_sigpipe_with(name, &[]);
+}
+
+fn dies_by_sigpipe_with(name: &str, args: &[&str]) {
     use std::os::unix::process::ExitStatusExt;
     let _guard = serial();
-    let mut example = Example::start_closed_stdout(name);
+    let mut example = Example::start_closed_stdout_with(name, args);
     let status = example.wait(10 * SECOND);
     assert_eq!(status.signal(), Some(libc::SIGPIPE), "{status}\n{}", example.describe());
 }
@@ -614,6 +622,18 @@ fn dies_by_sigpipe(name: &str) {
 #[test]
 fn version_dies_by_sigpipe() {
     dies_by_sigpipe("version");
+}
+
+#[test]
+fn the_perf_tools_die_by_sigpipe() {
+    dies_by_sigpipe_with("inproc_lat", &["1", "100"]);
+    dies_by_sigpipe_with("inproc_thr", &["1", "100"]);
+}
+
+#[test]
+fn the_security_examples_die_by_sigpipe() {
+    dies_by_sigpipe("curve_reqrep");
+    dies_by_sigpipe("ironhouse");
 }
 
 #[test]

@@ -204,7 +204,12 @@ impl Example {
 
     /// Starts an example whose stdout is a pipe nobody reads: closed at once.
     pub fn start_closed_stdout(name: &str) -> Example {
-        Example::spawn(name, &[], &[], true)
+        Example::start_closed_stdout_with(name, &[])
+    }
+
+    /// Starts an example with arguments and a stdout closed at once.
+    pub fn start_closed_stdout_with(name: &str, args: &[&str]) -> Example {
+        Example::spawn(name, args, &[], true)
     }
 
     fn spawn(name: &str, args: &[&str], vars: &[(&str, &str)], close_stdout: bool) -> Example {
