@@ -2,23 +2,23 @@
 //! example ports as processes and checks what the guide says they do: a
 //! send that fails at the high-water mark, file transfer with and without
 //! credit-based flow control (and the credit that bounds what is in
-//! flight, seen by the test standing in for the server), UDP broadcast
-//! discovery between two instances. The harness is in `zguide_support`.
+//! flight, seen by the test standing in for the server). The UDP
+//! discovery examples of chapter 8 broadcast beyond loopback: their
+//! scenarios run on a LAN of network namespaces, in `zguide_lan.rs`. The
+//! harness is in `zguide_support`.
 
 #[path = "../examples/czmq/mod.rs"]
 mod czmq;
-#[path = "../examples/udplib/mod.rs"]
-mod udplib;
 mod zguide_support;
 
 use std::fs;
-use std::net::{Ipv4Addr, TcpListener, UdpSocket};
+use std::net::TcpListener;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use zguide_support::*;
 
 /// The examples these scenarios run.
-const EXAMPLES: &[&str] = &["eagain", "fileio1", "fileio2", "fileio3", "udpping1", "udpping2"];
+const EXAMPLES: &[&str] = &["eagain", "fileio1", "fileio2", "fileio3"];
 
 /// The fileio examples' chunk size.
 const CHUNK_SIZE: usize = 250000;
@@ -225,98 +225,4 @@ fn fileio3_credit_bounds_the_requests_in_flight() {
     }
     server.reply(&identity, 5);
     finish_against(example, &report(4, 3 * CHUNK_SIZE + 5));
-}
-
-// ---------------------------------------------------------------------------
-// udpping: broadcast on UDP port 9999. The pings go to 255.255.255.255, out
-// of the default route's interface; Linux delivers them to the sending host
-// too, so instances on one machine hear each other (and themselves).
-
-/// The guide's ping port.
-const PING_PORT: u16 = 9999;
-
-/// Fails unless no UDP socket is bound to the ping port.
-fn assert_ping_port_free() {
-    if let Err(error) = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, PING_PORT)) {
-        panic!("UDP port {PING_PORT} is taken by another program: {error}");
-    }
-}
-
-/// How many pings ("!") `udp` receives within `window`.
-fn count_pings(udp: &udplib::Udp, window: Duration) -> usize {
-    let deadline = Instant::now() + window;
-    let mut pings = 0;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return pings;
-        }
-        let mut items = [zmq::PollItem::from_fd(udplib::udp_handle(udp), zmq::POLLIN)];
-        zmq::poll(&mut items, left.as_millis() as i64 + 1).unwrap();
-        if items[0].is_readable() {
-            let mut buffer = [0u8; 16];
-            if udplib::udp_recv(udp, &mut buffer) == 1 && buffer[0] == b'!' {
-                pings += 1;
-            }
-        }
-    }
-}
-
-#[test]
-#[ignore = "sends UDP broadcasts out of the default interface, not loopback: run by hand with --ignored"]
-fn udpping1_hears_pings_and_a_second_instance_cannot_bind() {
-    let _guard = serial();
-    assert_ping_port_free();
-    let mut first = Example::start("udpping1");
-    // Its own broadcast comes back to it
-    first.wait_for_output("its own ping", 10 * SECOND, |output| {
-        output.lines().any(|line| line.starts_with("Found peer ") && line.ends_with(":9999"))
-    });
-    // Model 1 sets no SO_REUSEADDR: the second instance on this host fails
-    let mut second = Example::start("udpping1");
-    let status = second.wait(10 * SECOND);
-    assert_eq!(status.code(), Some(1), "{}", second.describe());
-    assert_eq!(second.errors(), "bind: Address already in use\n", "{}", second.describe());
-    // Another node's ping, from another port, is reported with that port
-    let node = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0)).unwrap();
-    node.set_broadcast(true).unwrap();
-    let port = node.local_addr().unwrap().port();
-    node.send_to(b"!", (Ipv4Addr::BROADCAST, PING_PORT)).unwrap();
-    let suffix = format!(":{port}");
-    first.wait_for_output("the other node's ping", 10 * SECOND, |output| {
-        output.lines().any(|line| line.starts_with("Found peer ") && line.ends_with(&suffix))
-    });
-    assert!(first.output().starts_with("Pinging peers...\n"), "{}", first.describe());
-    // SIGINT ends the loop (zctx_interrupted) and the program
-    first.signal(libc::SIGINT);
-    let status = first.wait(10 * SECOND);
-    assert!(status.success(), "{}", first.describe());
-}
-
-#[test]
-#[ignore = "sends UDP broadcasts out of the default interface, not loopback: run by hand with --ignored"]
-fn udpping2_instances_share_the_port_and_each_pings() {
-    let _guard = serial();
-    assert_ping_port_free();
-    // The test listens on the port too, as a third node (SO_REUSEADDR)
-    let listener = udplib::udp_new(PING_PORT);
-    let mut first = Example::start("udpping2");
-    first.wait_for_output("a ping", 10 * SECOND, |output| output.contains("Pinging peers..."));
-    let mut second = Example::start("udpping2");
-    second.wait_for_output("a ping", 10 * SECOND, |output| output.contains("Pinging peers..."));
-    // One sender pings at most 4 times in 3.5 s: 5 or more are from both
-    let both = count_pings(&listener, Duration::from_millis(3500));
-    assert!((5..=9).contains(&both), "{both} pings from two instances");
-    assert!(first.is_running() && second.is_running(), "{}\n{}", first.describe(), second.describe());
-    // The first killed by its pid: only the second's pings remain
-    first.kill();
-    count_pings(&listener, Duration::from_millis(200));
-    let one = count_pings(&listener, Duration::from_millis(3500));
-    assert!((2..=4).contains(&one), "{one} pings from one instance");
-    second.signal(libc::SIGINT);
-    let status = second.wait(10 * SECOND);
-    assert!(status.success(), "{}", second.describe());
-    let pings = count_lines(&second.output(), "Pinging peers...");
-    assert!(pings >= 4 && second.output().lines().count() == pings, "{}", second.describe());
-    udplib::udp_destroy(listener);
 }

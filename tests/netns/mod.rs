@@ -50,11 +50,32 @@ fn sweep_stale() {
     }
 }
 
+/// Creates the namespaces `zmqt-<pid>-<tag><n>-<host>` for hosts `0..=last` (`n` counts the calls), each with its
+/// loopback up, after deleting stale ones. Each name goes into `names` as soon as the namespace exists, so the
+/// caller's `Drop` deletes what was made even when a step fails part way.
+fn add_namespaces(tag: &str, last: usize, names: &mut Vec<String>) -> Result<(), String> {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    sweep_stale();
+    let run = format!("{PREFIX}{}-{tag}{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+    for host in 0..=last {
+        let name = format!("{run}-{host}");
+        ip(&["netns", "add", &name])?;
+        names.push(name.clone());
+        ip(&["-n", &name, "link", "set", "lo", "up"])?;
+    }
+    Ok(())
+}
+
 /// A lab with `leaves` leaves, or `None` (after saying why) where namespaces cannot be created; with
 /// `ZMQ_REQUIRE_NETNS=1` that is a failure instead.
 pub fn lab(leaves: usize) -> Option<Lab> {
-    match Lab::new(leaves) {
-        Ok(lab) => Some(lab),
+    made_or_skipped(Lab::new(leaves))
+}
+
+/// The namespaces made, or `None` after saying why they could not be (a failure with `ZMQ_REQUIRE_NETNS=1`).
+fn made_or_skipped<T>(made: Result<T, String>) -> Option<T> {
+    match made {
+        Ok(made) => Some(made),
         Err(why) if std::env::var("ZMQ_REQUIRE_NETNS").as_deref() == Ok("1") => {
             panic!("ZMQ_REQUIRE_NETNS=1 but network namespaces cannot be created: {why}")
         }
@@ -67,17 +88,9 @@ pub fn lab(leaves: usize) -> Option<Lab> {
 
 impl Lab {
     fn new(leaves: usize) -> Result<Lab, String> {
-        static N: AtomicUsize = AtomicUsize::new(0);
         assert!((1..=200).contains(&leaves));
-        sweep_stale();
-        let run = format!("{PREFIX}{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
         let mut lab = Lab { names: Vec::new() };
-        for host in 0..=leaves {
-            let name = format!("{run}-{host}");
-            ip(&["netns", "add", &name])?;
-            lab.names.push(name.clone());
-            ip(&["-n", &name, "link", "set", "lo", "up"])?;
-        }
+        add_namespaces("", leaves, &mut lab.names)?;
         for leaf in 1..=leaves {
             let (hub, host) = (&lab.names[0], &lab.names[leaf]);
             let hub_if = format!("hub{leaf}");
@@ -182,10 +195,15 @@ impl Lab {
 
 impl Drop for Lab {
     fn drop(&mut self) {
-        for name in &self.names {
-            if let Err(e) = ip(&["netns", "del", name]) {
-                eprintln!("cleaning up: {e}");
-            }
+        delete_namespaces(&self.names);
+    }
+}
+
+/// Deletes the namespaces `names`, saying which could not be.
+fn delete_namespaces(names: &[String]) {
+    for name in names {
+        if let Err(e) = ip(&["netns", "del", name]) {
+            eprintln!("cleaning up: {e}");
         }
     }
 }
@@ -291,4 +309,75 @@ pub fn peer_watchdog(limit: Duration) {
         eprintln!("peer process: still running after {limit:?}, exiting");
         std::process::exit(3);
     });
+}
+
+/// The first three octets of every [`Lan`] host's address: hosts are `10.201.0.<host>/24`.
+pub const LAN_PREFIX: &str = "10.201.0.";
+
+/// Hosts on one Ethernet segment: a namespace holding a bridge (the switch) and hosts `1..=n`, each a namespace
+/// whose `eth0` is a veth pair's end plugged into the bridge, all in `10.201.0.0/24` (host `h` is
+/// `10.201.0.<h>`, see [`LAN_PREFIX`]). Each host's default route leaves by `eth0`, so a broadcast to
+/// 255.255.255.255 floods the segment and reaches every host, the sender included (Linux loops a host's own
+/// broadcasts back to it). The namespaces go when the `Lan` is dropped (also while a test panics).
+pub struct Lan {
+    /// The switch's namespace, then the hosts'.
+    names: Vec<String>,
+}
+
+/// A LAN of `hosts` hosts, or `None` (after saying why) where namespaces cannot be created; with
+/// `ZMQ_REQUIRE_NETNS=1` that is a failure instead.
+pub fn lan(hosts: usize) -> Option<Lan> {
+    made_or_skipped(Lan::new(hosts))
+}
+
+impl Lan {
+    fn new(hosts: usize) -> Result<Lan, String> {
+        assert!((1..=200).contains(&hosts));
+        let mut lan = Lan { names: Vec::new() };
+        add_namespaces("lan", hosts, &mut lan.names)?;
+        let switch = lan.names[0].clone();
+        ip(&["-n", &switch, "link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0"])?;
+        ip(&["-n", &switch, "link", "set", "br0", "up"])?;
+        for host in 1..=hosts {
+            let name = &lan.names[host];
+            let port = format!("port{host}");
+            ip(&[
+                "link", "add", "name", &port, "netns", &switch, "type", "veth", "peer", "name", "eth0", "netns", name,
+            ])?;
+            ip(&["-n", &switch, "link", "set", &port, "master", "br0"])?;
+            ip(&["-n", &switch, "link", "set", &port, "up"])?;
+            ip(&["-n", name, "addr", "add", &format!("{}/24", lan.addr(host)), "dev", "eth0"])?;
+            ip(&["-n", name, "link", "set", "eth0", "up"])?;
+            ip(&["-n", name, "route", "add", "default", "dev", "eth0"])?;
+        }
+        Ok(lan)
+    }
+
+    /// The number of hosts.
+    pub fn hosts(&self) -> usize {
+        self.names.len() - 1
+    }
+
+    /// The address of `host` (1..=n).
+    pub fn addr(&self, host: usize) -> String {
+        assert!((1..=self.hosts()).contains(&host), "no host {host}");
+        format!("{LAN_PREFIX}{host}")
+    }
+
+    /// The namespace name of `host` (1..=n); `ip netns exec <name> ...` runs a command there.
+    pub fn name(&self, host: usize) -> &str {
+        assert!((1..=self.hosts()).contains(&host), "no host {host}");
+        &self.names[host]
+    }
+
+    /// The path of `host`'s namespace file, for setns(2).
+    pub fn path(&self, host: usize) -> std::path::PathBuf {
+        std::path::Path::new("/run/netns").join(self.name(host))
+    }
+}
+
+impl Drop for Lan {
+    fn drop(&mut self) {
+        delete_namespaces(&self.names);
+    }
 }

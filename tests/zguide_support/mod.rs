@@ -212,7 +212,25 @@ impl Example {
         Example::spawn(name, args, &[], true)
     }
 
+    /// Starts an example with arguments inside the network namespace whose file is `netns` (`/run/netns/<name>`):
+    /// the child joins it (setns(2)) before it runs the example.
+    pub fn start_in_netns(netns: &Path, name: &str, args: &[&str]) -> Example {
+        let namespace =
+            fs::File::open(netns).unwrap_or_else(|error| panic!("opening the namespace {}: {error}", netns.display()));
+        Example::spawn_in(Some(namespace), name, args, &[], false)
+    }
+
     fn spawn(name: &str, args: &[&str], vars: &[(&str, &str)], close_stdout: bool) -> Example {
+        Example::spawn_in(None, name, args, vars, close_stdout)
+    }
+
+    fn spawn_in(
+        netns: Option<fs::File>,
+        name: &str,
+        args: &[&str],
+        vars: &[(&str, &str)],
+        close_stdout: bool,
+    ) -> Example {
         let path = examples_dir().join(name);
         let mut command = Command::new(&path);
         command
@@ -230,6 +248,19 @@ impl Example {
                 libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
                 Ok(())
             });
+        }
+        if let Some(namespace) = netns {
+            // SAFETY: the pre-exec closure only calls setns(2), a system call (async-signal-safe), on a descriptor
+            // the closure owns; the child then runs in that network namespace.
+            unsafe {
+                command.pre_exec(move || {
+                    if libc::setns(namespace.as_raw_fd(), libc::CLONE_NEWNET) == 0 {
+                        Ok(())
+                    } else {
+                        Err(std::io::Error::last_os_error())
+                    }
+                });
+            }
         }
         let mut child = command.spawn().unwrap_or_else(|error| panic!("starting {}: {error}", path.display()));
         let stdout_pipe = child.stdout.take().expect("stdout");
@@ -249,6 +280,11 @@ impl Example {
             readers: vec![out_reader, err_reader],
             status: None,
         }
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// The bytes the example wrote to stdout so far.
@@ -291,6 +327,11 @@ impl Example {
         let stdin = self.stdin.as_mut().expect("stdin is open");
         stdin.write_all(text.as_bytes()).expect("writing to stdin");
         stdin.flush().expect("flushing stdin");
+    }
+
+    /// Closes the example's stdin: it reads the end of its input.
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
     }
 
     /// The exit status, if the process has exited (then its output is
@@ -385,8 +426,15 @@ pub fn number_in(line: &str, prefix: &str, suffix: &str) -> Option<i64> {
 /// Waits (up to 10 s) until `n` TCP connections to the local `port` are established, as the kernel lists them in
 /// `/proc/net/tcp` and `/proc/net/tcp6`: for scenarios that must not start before their peers have connected.
 pub fn wait_tcp_connections(port: u16, n: usize) {
+    wait_tcp_connections_of("self", port, n)
+}
+
+/// As [`wait_tcp_connections`], in the network namespace of the process `pid` (`"self"` for this one's): the
+/// kernel's tables in `/proc/<pid>/net/` are those of the process's namespace.
+pub fn wait_tcp_connections_of(pid: &str, port: u16, n: usize) {
+    let tables = [format!("/proc/{pid}/net/tcp"), format!("/proc/{pid}/net/tcp6")];
     let count = || {
-        ["/proc/net/tcp", "/proc/net/tcp6"]
+        tables
             .iter()
             .filter_map(|path| fs::read_to_string(path).ok())
             .flat_map(|table| table.lines().skip(1).map(str::to_owned).collect::<Vec<_>>())
