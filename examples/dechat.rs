@@ -8,7 +8,8 @@
 //!
 //! Differs from the C: `fgets` is a small twin over std's locked stdin
 //! (lines of at most 1023 bytes, a longer one in pieces, as C's); a failed
-//! connect (the C's `assert (rc == 0)`) prints the error and aborts; what
+//! connect (the C's `assert (rc == 0)`) prints the error and exits with
+//! status 1; what
 //! the listener prints is written at once (C's stdout, a pipe, would hold
 //! it in its buffer until 4 KiB or the exit); the arguments are bytes
 //! (`args_os`), as C's `argv`.
@@ -30,7 +31,7 @@ fn listener_task(args: Vec<u8>, ctx: &ZCtx, _pipe: &zmq::Socket) {
         let rc = zsocket_connect(&listener, &String::from_utf8_lossy(&endpoint));
         if let Err(error) = rc {
             eprintln!("dechat: zsocket_connect: {error}");
-            std::process::abort();
+            std::process::exit(1);
         }
     }
     let _ = zsocket_set_subscribe(&listener, "");

@@ -219,6 +219,11 @@ fn dechat_without_its_three_arguments_prints_the_usage() {
     assert_eq!(output, "Usage: dechat ipaddress interface username\nExample: dechat 192.168.55.123 eth0 joe\n");
     let mut example = Example::start_with("dechat", &["nodot", "eth0", "joe"]);
     assert!(example.finish(10 * SECOND).starts_with("Usage: dechat"));
+    // An address prefix libzmq refuses: the C asserts; the port says why and exits with status 1
+    let mut example = Example::start_with("dechat", &["not an.address", "eth0", "joe"]);
+    let status = example.wait(10 * SECOND);
+    assert_eq!(status.code(), Some(1), "{status}\n{}", example.describe());
+    assert!(example.errors().contains("dechat: zsocket_connect: Invalid argument"), "{}", example.describe());
 }
 
 #[test]
