@@ -462,3 +462,16 @@ fn zsocket_sndhwm_and_sndtimeo_bound_a_send() {
     assert!(started.elapsed() < Duration::from_secs(1));
     assert!(zsocket_set_sndtimeo(&dealer, -2).is_err());
 }
+
+#[test]
+fn zsocket_rcvmore_follows_the_frames_of_a_message() {
+    let ctx = zctx_new();
+    let (left, right) = pair(&ctx, "rcvmore");
+    assert!(!zsocket_rcvmore(&right));
+    zstr_sendm(&left, "first").unwrap();
+    zstr_send(&left, "last").unwrap();
+    assert_eq!(zstr_recv(&right), Some(b"first".to_vec()));
+    assert!(zsocket_rcvmore(&right));
+    assert_eq!(zstr_recv(&right), Some(b"last".to_vec()));
+    assert!(!zsocket_rcvmore(&right));
+}

@@ -187,6 +187,12 @@ pub fn zsocket_set_sndtimeo(socket: &zmq::Socket, sndtimeo: i32) -> zmq::Result<
     socket.set_sndtimeo(sndtimeo)
 }
 
+/// Whether the last frame received on the socket has more frames after it
+/// (false if that cannot be read).
+pub fn zsocket_rcvmore(socket: &zmq::Socket) -> bool {
+    socket.get_rcvmore().unwrap_or(false)
+}
+
 /// Whether the socket becomes readable within `msecs`.
 pub fn zsocket_poll(socket: &zmq::Socket, msecs: i64) -> bool {
     socket.poll(zmq::POLLIN, msecs).is_ok_and(|ready| ready > 0)

@@ -1,0 +1,136 @@
+//! Clone server, model four: a port of the zguide's
+//! `examples/C/clonesrv4.c` over the `kvsimple` port.
+//!
+//! Differs from the C in that the C includes `kvsimple.c` where this uses
+//! `mod kvsimple;`; a failure to bind ends `main` with libzmq's error (the
+//! C ignores it); `kvroute_t` borrows the socket and the identity frame; a
+//! malformed update from a client is dropped (the C's `kvmsg_recv` returns
+//! NULL for it, which ends the server as an interrupt does); and a request
+//! is read whole: frames after the request's first are dropped (the C
+//! would read them as the next request). The snapshot socket has SNDHWM 0
+//! (no limit): a ROUTER drops messages over its SNDHWM (1000 by default
+//! since 0MQ 3; the guide was written for 0MQ 2, which had no limit), so
+//! the C sends at most about a thousand entries of a larger map, loses the
+//! KTHXBAI after them, and its client waits for that for ever. A request without a subtree
+//! frame (a model three client's) gets the whole map, as for the subtree
+//! "" (the C would take the next message's first frame as the subtree).
+
+//  Clone server - Model Four
+
+//  Lets us build this source without creating a library
+mod czmq;
+mod kvsimple;
+
+use czmq::*;
+use kvsimple::*;
+
+//  Routing information for a key-value snapshot
+struct KvRoute<'a> {
+    socket: &'a zmq::Socket, //  ROUTER socket to send to
+    identity: &'a ZFrame,    //  Identity of peer who requested state
+    subtree: &'a [u8],       //  Client subtree specification
+}
+
+//  Send one state snapshot key-value pair to a socket
+//  Hash item data is our kvmsg object, ready to send
+fn s_send_single(_key: &[u8], data: &KvMsg, args: &KvRoute) -> i32 {
+    let kvroute = args;
+    let kvmsg = data;
+    if kvmsg_key(kvmsg).unwrap_or_default().starts_with(zhelpers::c_str(kvroute.subtree)) {
+        //  Send identity of recipient first
+        let _ = zframe_send(kvroute.identity, kvroute.socket, ZFRAME_MORE + ZFRAME_REUSE);
+        let _ = kvmsg_send(kvmsg, kvroute.socket);
+    }
+    0
+}
+
+//  The main task is identical to clonesrv3 except for where it
+//  handles subtrees.
+//  .skip
+
+fn main() -> Result<(), zmq::Error> {
+    //  Prepare our context and sockets
+    let ctx = zctx_new();
+    let snapshot = zsocket_new(&ctx, zmq::ROUTER)?;
+    //  A snapshot is sent whole: a ROUTER drops what goes over its SNDHWM
+    zsocket_set_sndhwm(&snapshot, 0)?;
+    zsocket_bind(&snapshot, "tcp://*:5556")?;
+    let publisher = zsocket_new(&ctx, zmq::PUB)?;
+    zsocket_bind(&publisher, "tcp://*:5557")?;
+    let collector = zsocket_new(&ctx, zmq::PULL)?;
+    zsocket_bind(&collector, "tcp://*:5558")?;
+
+    let mut sequence: i64 = 0;
+    let mut kvmap = KvMap::new();
+
+    while !zctx_interrupted() {
+        let mut items = [collector.as_poll_item(zmq::POLLIN), snapshot.as_poll_item(zmq::POLLIN)];
+        let _rc = zmq::poll(&mut items, 1000);
+
+        //  Apply state update sent from client
+        if items[0].is_readable() {
+            match kvmsg_recv(&collector) {
+                Ok(Some(mut kvmsg)) => {
+                    sequence += 1;
+                    kvmsg_set_sequence(&mut kvmsg, sequence);
+                    let _ = kvmsg_send(&kvmsg, &publisher);
+                    kvmsg_store(kvmsg, &mut kvmap);
+                    printf("I: publishing update %5d\n", &[&(sequence as i32)]);
+                }
+                Ok(None) => {}   //  Malformed: dropped
+                Err(_) => break, //  Interrupted
+            }
+        }
+        //  Execute state snapshot request
+        if items[1].is_readable() {
+            let Some(identity) = zframe_recv(&snapshot) else {
+                break; //  Interrupted
+            };
+
+            //  .until
+            //  Request is in second frame of message
+            let request = zstr_recv(&snapshot);
+            let subtree;
+            if request.as_deref().is_some_and(|request| streq(request, "ICANHAZ?")) {
+                drop(request);
+                subtree = if zsocket_rcvmore(&snapshot) { zstr_recv(&snapshot) } else { Some(Vec::new()) };
+                while zsocket_rcvmore(&snapshot) && zstr_recv(&snapshot).is_some() {}
+            }
+            //  .skip
+            else {
+                while zsocket_rcvmore(&snapshot) && zstr_recv(&snapshot).is_some() {}
+                printf("E: bad request, aborting\n", &[]);
+                break;
+            }
+            let Some(subtree) = subtree else {
+                break; //  Interrupted
+            };
+            //  .until
+            //  Send state snapshot to client
+            let routing = KvRoute { socket: &snapshot, identity: &identity, subtree: &subtree };
+            //  .skip
+
+            //  For each entry in kvmap, send kvmsg to client
+            for (key, kvmsg) in &kvmap {
+                s_send_single(key, kvmsg, &routing);
+            }
+
+            //  .until
+            //  Now send END message with sequence number
+            printf("I: sending shapshot=%d\n", &[&(sequence as i32)]);
+            let _ = zframe_send(identity, &snapshot, ZFRAME_MORE);
+            let mut kvmsg = kvmsg_new(sequence);
+            kvmsg_set_key(&mut kvmsg, "KTHXBAI");
+            kvmsg_set_body(&mut kvmsg, &subtree[..0]);
+            let _ = kvmsg_send(&kvmsg, &snapshot);
+            kvmsg_destroy(kvmsg);
+            drop(subtree);
+        }
+    }
+    //  .skip
+    printf(" Interrupted\n%d messages handled\n", &[&(sequence as i32)]);
+    drop(kvmap);
+    zctx_destroy(ctx);
+
+    Ok(())
+}
