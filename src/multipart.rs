@@ -317,9 +317,11 @@ impl Multipart {
     /// whole messages, and a ROUTER looks up the peer on the routing id. So `EAGAIN`, `EHOSTUNREACH`, a send
     /// timeout and `ETERM` from a context already shut down all come from the first frame, and then nothing was
     /// sent and the message handed back is the whole message. A later frame fails only when the context is shut
-    /// down or the peer's connection goes away in the middle of the message; libzmq then discards the frames it
-    /// already took (the peer never sees part of a message), and the message handed back holds only the frames
-    /// from the failed one on. Compare its [`Multipart::len`] with the length sent to tell the two apart.
+    /// down in the middle of the message (`ETERM`), or when a PUSH or DEALER peer's connection goes away in the
+    /// middle with [`crate::DONTWAIT`] (`EAGAIN`; without it libzmq drops the rest of that message silently and
+    /// reports success). libzmq then discards the frames it already took (the peer never sees part of a message),
+    /// and the message handed back holds only the frames from the failed one on: compare its [`Multipart::len`]
+    /// with the length sent to tell the two cases apart.
     ///
     /// ```
     /// let ctx = zmq::Context::new();

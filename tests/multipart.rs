@@ -102,6 +102,9 @@ fn frame_list_operations() {
     assert_eq!(Multipart::from(std::collections::VecDeque::from(owned)), msg);
     assert_eq!(Multipart::from_iter(&msg), msg, "frames by reference are copied");
     assert_eq!(Multipart::with_capacity(8), Multipart::new());
+
+    fn send_and_sync<T: Send + Sync>() {}
+    send_and_sync::<Multipart>(); // as its frames are
 }
 
 #[test]
