@@ -92,6 +92,7 @@ mod error;
 mod json;
 mod message;
 mod monitor;
+mod multipart;
 mod poll;
 #[cfg(zmq_draft)]
 mod poller;
@@ -116,6 +117,7 @@ pub use crate::error::{Error, Result};
 pub use crate::json::JsonError;
 pub use crate::message::Message;
 pub use crate::monitor::{Mechanism, Monitor, MonitorEvent, ProtocolError, SocketEvent};
+pub use crate::multipart::Multipart;
 pub use crate::poll::{poll, PollEvents, PollItem};
 #[cfg(zmq_draft)]
 pub use crate::poller::{Poller, PollerEvent};
