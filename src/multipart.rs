@@ -31,7 +31,7 @@ use crate::socket::Socket;
 /// front: `[id 2] [id 1] [] [request…]`. The frames before the first empty frame are the *envelope* (routing ids
 /// are never empty: libzmq refuses an empty `ZMQ_ROUTING_ID`), the frames after it the *body*.
 ///
-/// * [`Multipart::wrap`] and [`Multipart::unwrap`] push and pop one address with its delimiter (czmq's
+/// * [`Multipart::push_address`] and [`Multipart::pop_address`] push and pop one address with its delimiter (czmq's
 ///   `zmsg_wrap`/`zmsg_unwrap`), as a load-balancing broker does between its frontend and its REQ workers.
 /// * [`Multipart::split_envelope`] / [`Multipart::take_envelope`] take a request apart into envelope and body, and
 ///   [`Multipart::join`] / [`Multipart::push_envelope`] put the reply's envelope back, as a REP socket does.
@@ -159,26 +159,30 @@ impl Multipart {
     ///
     /// ```
     /// let mut msg = zmq::Multipart::from_iter(["body"]);
-    /// msg.wrap("worker-1");
+    /// msg.push_address("worker-1");
     /// assert_eq!(msg, zmq::Multipart::from_iter(["worker-1", "", "body"]));
     /// ```
-    pub fn wrap(&mut self, address: impl Into<Message>) {
+    #[doc(alias = "wrap")]
+    #[doc(alias = "zmsg_wrap")]
+    pub fn push_address(&mut self, address: impl Into<Message>) {
         self.frames.push_front(Message::new());
         self.frames.push_front(address.into());
     }
 
     /// Takes the first frame off and returns it as an address, together with the empty delimiter right after it
-    /// if there is one (czmq's `zmsg_unwrap`): the inverse of [`Multipart::wrap`]. A frame after the address that
+    /// if there is one (czmq's `zmsg_unwrap`): the inverse of [`Multipart::push_address`]. A frame after the address that
     /// is not empty stays. `None`, and no change, if there are no frames.
     ///
     /// ```
     /// let mut msg = zmq::Multipart::from_iter(["worker-1", "", "body"]);
-    /// assert_eq!(msg.unwrap().unwrap().as_str(), Some("worker-1"));
+    /// assert_eq!(msg.pop_address().unwrap().as_str(), Some("worker-1"));
     /// assert_eq!(msg, zmq::Multipart::from_iter(["body"]));
-    /// assert_eq!(msg.unwrap().unwrap().as_str(), Some("body")); // no delimiter: only the frame goes
-    /// assert!(msg.unwrap().is_none());
+    /// assert_eq!(msg.pop_address().unwrap().as_str(), Some("body")); // no delimiter: only the frame goes
+    /// assert!(msg.pop_address().is_none());
     /// ```
-    pub fn unwrap(&mut self) -> Option<Message> {
+    #[doc(alias = "unwrap")]
+    #[doc(alias = "zmsg_unwrap")]
+    pub fn pop_address(&mut self) -> Option<Message> {
         let address = self.frames.pop_front()?;
         if self.frames.front().is_some_and(|frame| frame.is_empty()) {
             self.frames.pop_front();
@@ -267,7 +271,7 @@ impl Multipart {
     }
 
     /// Puts `envelope` and an empty delimiter in front of the frames: `[envelope…] [] [frames…]`, undoing
-    /// [`Multipart::take_envelope`]. With a one-frame envelope this is [`Multipart::wrap`].
+    /// [`Multipart::take_envelope`]. With a one-frame envelope this is [`Multipart::push_address`].
     pub fn push_envelope(&mut self, envelope: Multipart) {
         self.frames.reserve(envelope.frames.len() + 1);
         self.frames.push_front(Message::new());

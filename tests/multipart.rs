@@ -122,41 +122,41 @@ fn share_refers_to_the_same_buffers() {
 }
 
 #[test]
-fn wrap_and_unwrap() {
+fn push_address_and_pop_address() {
     let mut msg = mp(["body"]);
-    msg.wrap("addr");
+    msg.push_address("addr");
     assert_eq!(msg, mp(["addr", "", "body"]));
-    assert_eq!(msg.unwrap().unwrap().as_str(), Some("addr"));
+    assert_eq!(msg.pop_address().unwrap().as_str(), Some("addr"));
     assert_eq!(msg, mp(["body"]));
 
     // Several hops: each wrap adds an address and a delimiter; unwrap takes them off in reverse.
-    msg.wrap("hop 1");
-    msg.wrap("hop 2");
+    msg.push_address("hop 1");
+    msg.push_address("hop 2");
     assert_eq!(msg, mp(["hop 2", "", "hop 1", "", "body"]));
-    assert_eq!(msg.unwrap().unwrap().as_str(), Some("hop 2"));
-    assert_eq!(msg.unwrap().unwrap().as_str(), Some("hop 1"));
+    assert_eq!(msg.pop_address().unwrap().as_str(), Some("hop 2"));
+    assert_eq!(msg.pop_address().unwrap().as_str(), Some("hop 1"));
     assert_eq!(msg, mp(["body"]));
 
     // An empty message: wrap works, unwrap gives None and changes nothing.
     let mut empty = Multipart::new();
-    assert!(empty.unwrap().is_none());
+    assert!(empty.pop_address().is_none());
     assert!(empty.is_empty());
-    empty.wrap("addr");
+    empty.push_address("addr");
     assert_eq!(empty, mp(["addr", ""]));
-    assert_eq!(empty.unwrap().unwrap().as_str(), Some("addr"));
+    assert_eq!(empty.pop_address().unwrap().as_str(), Some("addr"));
     assert!(empty.is_empty());
 
     // An address alone, and an address followed by a frame that is not a delimiter (a DEALER's message at a
     // ROUTER): only the address goes.
     let mut address_only = mp(["addr"]);
-    assert_eq!(address_only.unwrap().unwrap().as_str(), Some("addr"));
+    assert_eq!(address_only.pop_address().unwrap().as_str(), Some("addr"));
     assert!(address_only.is_empty());
     let mut no_delimiter = mp(["addr", "body", ""]);
-    assert_eq!(no_delimiter.unwrap().unwrap().as_str(), Some("addr"));
+    assert_eq!(no_delimiter.pop_address().unwrap().as_str(), Some("addr"));
     assert_eq!(no_delimiter, mp(["body", ""]));
     // Only one delimiter goes, even if the body starts with an empty frame.
     let mut two_empty = mp(["addr", "", ""]);
-    two_empty.unwrap();
+    two_empty.pop_address();
     assert_eq!(two_empty, mp([""]));
 }
 
@@ -248,7 +248,7 @@ fn load_balancing_broker(transport: &str) {
     worker.send("READY", 0).unwrap();
     let mut ready = Multipart::recv(&backend, 0).unwrap();
     assert_eq!(ready.len(), 3, "[worker] [] [READY]");
-    let worker_address = ready.unwrap().unwrap();
+    let worker_address = ready.pop_address().unwrap();
     assert_eq!(worker_address.as_str(), Some("worker"));
     assert_eq!(ready, mp(["READY"]));
 
@@ -258,7 +258,7 @@ fn load_balancing_broker(transport: &str) {
         let client_address = request.front().unwrap().clone();
         assert_eq!(client_address.as_str(), Some("client"));
         assert_eq!(request.len(), 3, "[client] [] [request]");
-        request.wrap(worker_address.clone());
+        request.push_address(worker_address.clone());
         request.send(&backend, 0).unwrap();
 
         let (envelope, body) = Multipart::recv(&worker, 0).unwrap().split_envelope().unwrap();
@@ -268,7 +268,7 @@ fn load_balancing_broker(transport: &str) {
 
         let mut reply = Multipart::recv(&backend, 0).unwrap();
         assert_eq!(reply.len(), 5, "[worker] [] [client] [] [reply]");
-        assert_eq!(reply.unwrap().unwrap(), worker_address);
+        assert_eq!(reply.pop_address().unwrap(), worker_address);
         assert_eq!(reply.front(), Some(&client_address));
         reply.send(&frontend, 0).unwrap();
         assert_eq!(client.recv_string(0).unwrap().unwrap(), format!("reply {i}"));
@@ -487,13 +487,13 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
-    fn wrap_then_unwrap_is_identity(body in frame_list(8), address in proptest::collection::vec(any::<u8>(), 0..40)) {
+    fn push_address_then_pop_address_is_identity(body in frame_list(8), address in proptest::collection::vec(any::<u8>(), 0..40)) {
         let original = Multipart::from_iter(body);
         let mut msg = original.clone();
-        msg.wrap(address.clone());
+        msg.push_address(address.clone());
         prop_assert_eq!(msg.len(), original.len() + 2);
         prop_assert_eq!(&msg[0][..], &address[..]);
-        prop_assert_eq!(msg.unwrap().map(|a| a.to_vec()), Some(address));
+        prop_assert_eq!(msg.pop_address().map(|a| a.to_vec()), Some(address));
         prop_assert_eq!(msg, original);
     }
 
