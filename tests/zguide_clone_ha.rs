@@ -9,8 +9,15 @@
 //! restarted, takes its state back from the backup as the passive. A probe in this
 //! test subscribes to both publishers and asks the servers for snapshots,
 //! as a clone client does, to see the keys (clonecli6 logs only sequence
-//! numbers). The harness is in `zguide_support`.
+//! numbers). The harness is in `zguide_support`. A second test drives the
+//! clone class itself against a server played by the test.
 
+#[path = "../examples/clone/mod.rs"]
+mod clone;
+#[path = "../examples/czmq/mod.rs"]
+mod czmq;
+#[path = "../examples/kvmsg/mod.rs"]
+mod kvmsg;
 mod zguide_support;
 
 use std::collections::BTreeMap;
@@ -370,4 +377,127 @@ fn clonesrv6_failover_keeps_the_store() {
         store.len(),
         outputs.iter().map(|output| output.lines().count()).collect::<Vec<_>>(),
     );
+}
+
+// ---------------------------------------------------------------------------
+// The clone class against a server played by this test
+
+/// A server's three sockets (snapshot ROUTER on `port`, publisher on
+/// `port + 1`, collector on `port + 2`), on the first free run of three
+/// local ports from a base this process picks.
+fn fake_server(context: &zmq::Context) -> (u16, zmq::Socket, zmq::Socket, zmq::Socket) {
+    let first = 20000 + (std::process::id() % 2000) as u16 * 10;
+    for port in (first..first + 2000).step_by(3) {
+        let sockets = [zmq::ROUTER, zmq::PUB, zmq::SUB].map(|kind| {
+            let socket = context.socket(kind).unwrap();
+            socket.set_linger(0).unwrap();
+            socket.set_rcvtimeo(10_000).unwrap();
+            socket
+        });
+        let bound =
+            sockets.iter().zip(port..).all(|(socket, port)| socket.bind(&format!("tcp://127.0.0.1:{port}")).is_ok());
+        if bound {
+            let [snapshot, publisher, collector] = sockets;
+            collector.set_subscribe(b"").unwrap();
+            return (port, snapshot, publisher, collector);
+        }
+    }
+    panic!("no three free ports from {first}");
+}
+
+/// Sends a kvmsg's five frames after `envelope` (a ROUTER's identity).
+fn send_kvmsg(socket: &zmq::Socket, envelope: &[Vec<u8>], key: &str, sequence: i64, body: &str) {
+    let sequence = sequence.to_be_bytes();
+    let frames: Vec<&[u8]> =
+        envelope.iter().map(Vec::as_slice).chain([key.as_bytes(), &sequence, b"", b"", body.as_bytes()]).collect();
+    socket.send_multipart(frames, 0).unwrap();
+}
+
+/// Reads a snapshot request: the requester's identity and its subtree.
+fn recv_icanhaz(snapshot: &zmq::Socket) -> (Vec<u8>, Vec<u8>) {
+    let frames = snapshot.recv_multipart(0).expect("a snapshot request in 10 s");
+    assert_eq!(frames.len(), 3, "{frames:?}");
+    assert_eq!(frames[1], b"ICANHAZ?");
+    (frames[0].clone(), frames[2].clone())
+}
+
+/// `clone_get` until it returns `expected` (the agent applies what the
+/// server sends in its own time), failing after 10 s.
+fn wait_value(clone: &clone::CloneClient, key: &str, expected: &str) {
+    let deadline = Instant::now() + 10 * SECOND;
+    loop {
+        let value = clone::clone_get(clone, key).unwrap();
+        if value.as_deref() == Some(expected.as_bytes()) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{key} is {value:?}, not {expected:?}, after 10 s");
+        thread::sleep(Duration::from_millis(10)); // polling a deadline
+    }
+}
+
+/// The clone class: it asks for a snapshot of its subtree, stores the
+/// snapshot and the updates that follow it (dropping those it already
+/// has), sends what the application sets to the server's collector with
+/// a UUID and its TTL, answers GET from its copy, and asks again when its
+/// only server has been silent for 5 s.
+#[test]
+fn clone_class_follows_a_server() {
+    // clone_get waits for the agent's reply: a stuck agent must not hang the run
+    let done = Arc::new(AtomicBool::new(false));
+    let finished = Arc::clone(&done);
+    thread::spawn(move || {
+        thread::sleep(60 * SECOND);
+        if !finished.load(Ordering::SeqCst) {
+            eprintln!("clone_class_follows_a_server: no progress in 60 s");
+            std::process::abort();
+        }
+    });
+    let context = zmq::Context::new();
+    let (port, snapshot, publisher, collector) = fake_server(&context);
+    let clone = clone::clone_new().unwrap();
+    clone::clone_subtree(&clone, "/t/").unwrap();
+    clone::clone_connect(&clone, "tcp://127.0.0.1", &port.to_string()).unwrap();
+
+    let (identity, subtree) = recv_icanhaz(&snapshot);
+    assert_eq!(subtree, b"/t/");
+    let envelope = [identity];
+    send_kvmsg(&snapshot, &envelope, "/t/a", 1, "one");
+    send_kvmsg(&snapshot, &envelope, "KTHXBAI", 5, "");
+    wait_value(&clone, "/t/a", "one");
+    assert_eq!(clone::clone_get(&clone, "/t/unknown").unwrap(), Some(Vec::new()));
+
+    // Updates after the snapshot's sequence are applied, older ones dropped
+    send_kvmsg(&publisher, &[], "/t/a", 4, "stale");
+    send_kvmsg(&publisher, &[], "/t/b", 6, "two");
+    send_kvmsg(&publisher, &[], "/t/a", 7, "");
+    wait_value(&clone, "/t/a", "");
+    wait_value(&clone, "/t/b", "two");
+
+    // A value set by the application goes to the collector, and is there
+    // to read at once
+    let set_at = Instant::now();
+    clone::clone_set(&clone, "/t/c", "three", 7).unwrap();
+    assert_eq!(clone::clone_get(&clone, "/t/c").unwrap(), Some(b"three".to_vec()));
+    // The agent's PUB drops what it sends before it has taken the
+    // collector's subscription in, which it may do only on its first send
+    // (the C's does the same): set again until one arrives
+    let mut sets = 1;
+    while collector.poll(zmq::POLLIN, 200).unwrap() == 0 {
+        assert!(set_at.elapsed() < 3 * SECOND, "no update at the collector after {sets} sets");
+        clone::clone_set(&clone, "/t/c", "three", 7).unwrap();
+        sets += 1;
+    }
+    let frames = collector.recv_multipart(0).expect("the update at the collector in 10 s");
+    assert_eq!(frames.len(), 5, "{frames:?}");
+    assert_eq!((&frames[0][..], &frames[3][..], &frames[4][..]), (&b"/t/c"[..], &b"ttl=7\n"[..], &b"three"[..]));
+    assert_eq!(frames[2].len(), 16, "a UUID: {frames:?}");
+
+    // No HUGZ: after 5 s the agent asks its server for a snapshot again
+    let (_, subtree) = recv_icanhaz(&snapshot);
+    let silent = set_at.elapsed();
+    assert_eq!(subtree, b"/t/");
+    assert!(silent >= 4 * SECOND && silent < 9 * SECOND, "asked again after {silent:?}");
+    clone::clone_destroy(clone);
+    done.store(true, Ordering::SeqCst);
+    eprintln!("clone class: {sets} set(s) until one reached the collector; asked for a new snapshot {silent:?} after the server went silent");
 }

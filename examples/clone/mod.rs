@@ -16,6 +16,8 @@
 //!   passes it as the format string (the same for the digits the frontend
 //!   sends); a control message that lacks a frame is read with empty
 //!   frames where the C would read through NULL;
+//! - as in the C, a message from a server that is not a kvmsg (bad
+//!   framing) ends the agent, like an interrupt;
 //! - `GLOBAL_TIMEOUT` is kept but, as in the C, not used: `clone_get`
 //!   waits for the agent's reply.
 #![allow(dead_code)]
