@@ -23,8 +23,17 @@ use std::time::{Duration, Instant};
 use zguide_support::*;
 
 /// The examples these scenarios run.
-const EXAMPLES: &[&str] =
-    &["clonesrv1", "clonecli1", "clonesrv2", "clonecli2", "clonesrv3", "clonecli3", "clonesrv4", "clonecli4"];
+const EXAMPLES: &[&str] = &[
+    "clonesrv1",
+    "clonecli1",
+    "clonesrv2",
+    "clonecli2",
+    "clonesrv3",
+    "clonecli3",
+    "clonesrv4",
+    "clonecli4",
+    "tstkvsimple",
+];
 
 /// What a client prints its map with (`CLONE_DUMP` set).
 const DUMP: &[(&str, &str)] = &[("CLONE_DUMP", "1")];
@@ -138,6 +147,13 @@ fn push_update(socket: &zmq::Socket, key: &str, body: &str) {
 #[test]
 fn kvmsg_self_test_passes() {
     assert_eq!(kvmsg_test(true), 0);
+}
+
+#[test]
+fn tstkvsimple_runs_the_self_test() {
+    let mut test = Example::start_with("tstkvsimple", &["-v"]);
+    assert_eq!(test.finish(10 * SECOND), " * kvmsg: OK\n");
+    assert_eq!(test.errors(), "[seq:1][key:key][size:4] 626F6479\n".repeat(2), "{}", test.describe());
 }
 
 /// A connected PAIR over a fresh inproc endpoint, with receive timeouts.
