@@ -111,7 +111,7 @@ fn state_manager(_args: (), ctx: &ZCtx, pipe: &zmq::Socket) {
 
             //  Request is in second frame of message
             let request = zstr_recv(&snapshot);
-            while zsocket_rcvmore(&snapshot) && zstr_recv(&snapshot).is_some() {}
+            s_drop_rest(&snapshot);
             if request.as_deref().is_some_and(|request| streq(request, "ICANHAZ?")) {
                 drop(request);
             } else {

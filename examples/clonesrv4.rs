@@ -93,12 +93,12 @@ fn main() -> Result<(), zmq::Error> {
             let subtree;
             if request.as_deref().is_some_and(|request| streq(request, "ICANHAZ?")) {
                 drop(request);
-                subtree = if zsocket_rcvmore(&snapshot) { zstr_recv(&snapshot) } else { Some(Vec::new()) };
-                while zsocket_rcvmore(&snapshot) && zstr_recv(&snapshot).is_some() {}
+                subtree = s_recv_more(&snapshot).or(Some(Vec::new()));
+                s_drop_rest(&snapshot);
             }
             //  .skip
             else {
-                while zsocket_rcvmore(&snapshot) && zstr_recv(&snapshot).is_some() {}
+                s_drop_rest(&snapshot);
                 printf("E: bad request, aborting\n", &[]);
                 break;
             }

@@ -10,8 +10,11 @@
 //! - `zhash_foreach` is a loop over the map; the TTL flush first collects
 //!   the expired keys, then deletes them (the C deletes inside its
 //!   `zhash_foreach`);
-//! - a snapshot request whose request frame is missing counts as a bad
-//!   request (the C's `streq` reads through NULL), and a "ttl" property
+//! - a snapshot request is read whole: one that ends before its request
+//!   or subtree frame is a bad request (the C waits for the next message
+//!   to read them from: a one-frame ICANHAZ?, as model 2's client sends,
+//!   stops its reactor until then), and frames after the subtree are
+//!   dropped (the C would read them as the next request); a "ttl" property
 //!   that is not a number counts as no TTL (the C's `sscanf` leaves its
 //!   variable unset and compares garbage).
 
@@ -99,13 +102,15 @@ fn s_snapshots(_reactor: &mut ZLoop<CloneSrv>, poller: &ZPollItem, this: &mut Cl
 
     if let Some(identity) = zframe_recv(socket) {
         //  Request is in second frame of message
-        let request = zstr_recv(socket);
+        let request = s_recv_more(socket);
         let mut subtree = None;
         if request.is_some_and(|request| streq(request, "ICANHAZ?")) {
-            subtree = zstr_recv(socket);
-        } else {
+            subtree = s_recv_more(socket);
+        }
+        if subtree.is_none() {
             printf("E: bad request, aborting\n", &[]);
         }
+        s_drop_rest(socket);
 
         if let Some(subtree) = subtree {
             //  Send state socket to client

@@ -204,6 +204,7 @@ fn s_snapshots(_reactor: &mut Reactor, poller: Option<&ZPollItem>, this: &mut Cl
         if subtree.is_none() {
             printf("E: bad request, aborting\n", &[]);
         }
+        s_drop_rest(socket);
 
         if let Some(subtree) = subtree {
             //  Send state socket to client
@@ -410,12 +411,6 @@ fn s_subscriber(_reactor: &mut Reactor, poller: &ZPollItem, fsm: &mut BstarFsm<C
         kvmsg_destroy(kvmsg);
     }
     0
-}
-
-/// The next frame of the message being read, `None` if it has no more
-/// (so a short request cannot make the reactor wait for the next one).
-fn s_recv_more(socket: &zmq::Socket) -> Option<Vec<u8>> {
-    socket.get_rcvmore().ok().filter(|&more| more).and_then(|_| zstr_recv(socket))
 }
 
 /// Turns a "ttl" in seconds (what clients send, and what the active

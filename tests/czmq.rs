@@ -475,3 +475,25 @@ fn zsocket_rcvmore_follows_the_frames_of_a_message() {
     assert_eq!(zstr_recv(&right), Some(b"last".to_vec()));
     assert!(!zsocket_rcvmore(&right));
 }
+
+#[test]
+fn s_recv_more_and_s_drop_rest_keep_to_one_message() {
+    let ctx = zctx_new();
+    let (left, right) = pair(&ctx, "recv-more");
+    // A short message: the frame after its last is not read from the next message
+    zstr_send(&left, "only").unwrap();
+    zstr_send(&left, "next").unwrap();
+    assert_eq!(zstr_recv(&right), Some(b"only".to_vec()));
+    assert_eq!(s_recv_more(&right), None);
+    assert_eq!(zstr_recv(&right), Some(b"next".to_vec()));
+    // A long message: the rest is dropped, the next message is read whole
+    left.send_multipart(["a", "b", "c", "d"], 0).unwrap();
+    zstr_send(&left, "after").unwrap();
+    assert_eq!(zstr_recv(&right), Some(b"a".to_vec()));
+    assert_eq!(s_recv_more(&right), Some(b"b".to_vec()));
+    s_drop_rest(&right);
+    assert_eq!(zstr_recv(&right), Some(b"after".to_vec()));
+    assert!(!zsocket_rcvmore(&right));
+    // Nothing left to drop: returns at once
+    s_drop_rest(&right);
+}

@@ -233,6 +233,12 @@ fn clonesrv5_expires_ephemeral_values_and_survives_bad_input() {
     bad.connect("tcp://localhost:5556").unwrap();
     bad.send("HELLO", 0).unwrap();
     server.wait_for_output("the bad request", 10 * SECOND, |output| output.contains("E: bad request, aborting\n"));
+    // An ICANHAZ? without its subtree frame (as model 2's client sends it): the C waits for the missing frame
+    // and its reactor stops; the port refuses it and goes on
+    bad.send("ICANHAZ?", 0).unwrap();
+    server.wait_for_output("a second bad request", 10 * SECOND, |output| {
+        count_lines(output, "E: bad request, aborting") == 2
+    });
 
     // A value with a TTL of one second and one without
     probe.set(b"/probe/ephemeral", b"soon gone", 1);

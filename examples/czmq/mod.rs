@@ -231,6 +231,24 @@ pub fn zstr_recv_nowait(socket: &zmq::Socket) -> Option<Vec<u8>> {
     socket.recv_bytes(zmq::DONTWAIT).ok()
 }
 
+/// Not in czmq: the next frame of the message being received, as
+/// `zstr_recv`, or `None` if the last frame received had no more after it.
+/// A server reads a peer's request with it, so a request shorter than it
+/// should be cannot make it wait for (and misread) the next message.
+pub fn s_recv_more(socket: &zmq::Socket) -> Option<Vec<u8>> {
+    if zsocket_rcvmore(socket) {
+        zstr_recv(socket)
+    } else {
+        None
+    }
+}
+
+/// Not in czmq: drops the rest of the message being received, if any, so a
+/// request longer than it should be cannot shift the next one.
+pub fn s_drop_rest(socket: &zmq::Socket) {
+    while zsocket_rcvmore(socket) && socket.recv_bytes(0).is_ok() {}
+}
+
 // ---------------------------------------------------------------------------
 //  zthread
 
