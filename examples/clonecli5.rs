@@ -3,9 +3,10 @@
 //!
 //! Differs from the C in that libzmq errors on creating and connecting the
 //! sockets end `main` through `?` (the C ignores them), errors on sending
-//! are ignored, as in the C, and a snapshot message without a key is
-//! stored (dropped: see `kvmsg_store`) where the C's `streq` reads through
-//! NULL.
+//! are ignored, as in the C, a malformed message from the server is
+//! dropped (the C's `kvmsg_recv` returns NULL for it, which ends its loops
+//! as if interrupted), and a snapshot message without a key is stored
+//! (dropped: see `kvmsg_store`) where the C's `streq` reads through NULL.
 
 //  Clone client - Model Five
 
@@ -39,8 +40,11 @@ fn main() -> zmq::Result<()> {
     zstr_sendm(&snapshot, "ICANHAZ?")?;
     zstr_send(&snapshot, SUBTREE)?;
     loop {
-        let Some(kvmsg) = kvmsg_recv(&snapshot) else {
+        let Ok(kvmsg) = kvmsg_recv(&snapshot) else {
             break; //  Interrupted
+        };
+        let Some(kvmsg) = kvmsg else {
+            continue; //  Malformed, dropped
         };
         if streq(kvmsg_key(&kvmsg).unwrap_or_default(), "KTHXBAI") {
             sequence = kvmsg_sequence(&kvmsg);
@@ -59,8 +63,11 @@ fn main() -> zmq::Result<()> {
         }
 
         if items[0].is_readable() {
-            let Some(kvmsg) = kvmsg_recv(&subscriber) else {
+            let Ok(kvmsg) = kvmsg_recv(&subscriber) else {
                 break; //  Interrupted
+            };
+            let Some(kvmsg) = kvmsg else {
+                continue; //  Malformed, dropped
             };
 
             //  Discard out-of-sequence kvmsgs, incl. heartbeats
@@ -78,7 +85,7 @@ fn main() -> zmq::Result<()> {
             kvmsg_fmt_key(&mut kvmsg, "%s%d", &[&SUBTREE, &randof(10000)]);
             kvmsg_fmt_body(&mut kvmsg, "%d", &[&randof(1000000)]);
             kvmsg_set_prop(&mut kvmsg, "ttl", "%d", &[&randof(30)]);
-            kvmsg_send(&mut kvmsg, &publisher);
+            let _ = kvmsg_send(&mut kvmsg, &publisher);
             kvmsg_destroy(kvmsg);
             alarm = zclock_time() + 1000;
         }

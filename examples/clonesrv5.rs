@@ -87,7 +87,7 @@ fn s_send_single(_key: &[u8], kvmsg: &mut KvMsg, kvroute: &KvRoute) -> i32 {
     if kvmsg_key(kvmsg).unwrap_or_default().starts_with(kvroute.subtree) {
         //  Choose recipient
         let _ = zframe_send(kvroute.identity, kvroute.socket, ZFRAME_MORE + ZFRAME_REUSE);
-        kvmsg_send(kvmsg, kvroute.socket);
+        let _ = kvmsg_send(kvmsg, kvroute.socket);
     }
     0
 }
@@ -125,7 +125,7 @@ fn s_snapshots(_reactor: &mut ZLoop<CloneSrv>, poller: &ZPollItem, this: &mut Cl
             let mut kvmsg = kvmsg_new(this.sequence);
             kvmsg_set_key(&mut kvmsg, "KTHXBAI");
             kvmsg_set_body(&mut kvmsg, &subtree[..0]);
-            kvmsg_send(&mut kvmsg, socket);
+            let _ = kvmsg_send(&mut kvmsg, socket);
             kvmsg_destroy(kvmsg);
         }
         zframe_destroy(identity);
@@ -140,10 +140,10 @@ fn s_snapshots(_reactor: &mut ZLoop<CloneSrv>, poller: &ZPollItem, this: &mut Cl
 fn s_collector(_reactor: &mut ZLoop<CloneSrv>, poller: &ZPollItem, this: &mut CloneSrv) -> i32 {
     let Some(socket) = poller.socket.as_deref() else { return 0 };
 
-    if let Some(mut kvmsg) = kvmsg_recv(socket) {
+    if let Ok(Some(mut kvmsg)) = kvmsg_recv(socket) {
         this.sequence += 1;
         kvmsg_set_sequence(&mut kvmsg, this.sequence);
-        kvmsg_send(&mut kvmsg, &this.publisher);
+        let _ = kvmsg_send(&mut kvmsg, &this.publisher);
         let ttl = atoi(kvmsg_get_prop(&kvmsg, "ttl"));
         if ttl != 0 {
             kvmsg_set_prop(&mut kvmsg, "ttl", "%ld", &[&(zclock_time() + i64::from(ttl) * 1000)]);
@@ -167,7 +167,7 @@ fn s_flush_single(key: &[u8], this: &mut CloneSrv) -> i32 {
         this.sequence += 1;
         kvmsg_set_sequence(kvmsg, this.sequence);
         kvmsg_set_body(kvmsg, b"");
-        kvmsg_send(kvmsg, &this.publisher);
+        let _ = kvmsg_send(kvmsg, &this.publisher);
         if let Some(kvmsg) = this.kvmap.remove(key) {
             kvmsg_store(kvmsg, &mut this.kvmap);
         }

@@ -186,7 +186,7 @@ fn s_send_single(_key: &[u8], kvmsg: &mut KvMsg, kvroute: &KvRoute) -> i32 {
     if kvmsg_key(kvmsg).unwrap_or_default().starts_with(kvroute.subtree) {
         //  Choose recipient
         let _ = zframe_send(kvroute.identity, kvroute.socket, ZFRAME_MORE + ZFRAME_REUSE);
-        kvmsg_send(kvmsg, kvroute.socket);
+        let _ = kvmsg_send(kvmsg, kvroute.socket);
     }
     0
 }
@@ -219,7 +219,7 @@ fn s_snapshots(_reactor: &mut Reactor, poller: Option<&ZPollItem>, this: &mut Cl
             let mut kvmsg = kvmsg_new(this.sequence);
             kvmsg_set_key(&mut kvmsg, "KTHXBAI");
             kvmsg_set_body(&mut kvmsg, &subtree[..0]);
-            kvmsg_send(&mut kvmsg, socket);
+            let _ = kvmsg_send(&mut kvmsg, socket);
             kvmsg_destroy(kvmsg);
         }
         zframe_destroy(identity);
@@ -250,11 +250,11 @@ fn s_was_pending(this: &mut CloneSrv, kvmsg: &KvMsg) -> bool {
 fn s_collector(_reactor: &mut Reactor, poller: &ZPollItem, fsm: &mut BstarFsm<CloneSrv>) -> i32 {
     let (Some(this), Some(socket)) = (bstar_arg(fsm), poller.socket.as_deref()) else { return 0 };
 
-    if let Some(mut kvmsg) = kvmsg_recv(socket) {
+    if let Ok(Some(mut kvmsg)) = kvmsg_recv(socket) {
         if this.active {
             this.sequence += 1;
             kvmsg_set_sequence(&mut kvmsg, this.sequence);
-            kvmsg_send(&mut kvmsg, &this.publisher);
+            let _ = kvmsg_send(&mut kvmsg, &this.publisher);
             s_set_expiry(&mut kvmsg);
             kvmsg_store(kvmsg, this.kvmap.get_or_insert_with(KvMap::new));
             zclock_log("I: publishing update=%d", &[&(this.sequence as i32)]);
@@ -285,7 +285,7 @@ fn s_flush_single(key: &[u8], this: &mut CloneSrv) -> i32 {
         this.sequence += 1;
         kvmsg_set_sequence(kvmsg, this.sequence);
         kvmsg_set_body(kvmsg, b"");
-        kvmsg_send(kvmsg, &this.publisher);
+        let _ = kvmsg_send(kvmsg, &this.publisher);
         if let Some(kvmsg) = kvmap.remove(key) {
             kvmsg_store(kvmsg, kvmap);
         }
@@ -318,7 +318,7 @@ fn s_send_hugz(_reactor: &mut Reactor, _timer_id: i32, fsm: &mut BstarFsm<CloneS
     let mut kvmsg = kvmsg_new(this.sequence);
     kvmsg_set_key(&mut kvmsg, "HUGZ");
     kvmsg_set_body(&mut kvmsg, b"");
-    kvmsg_send(&mut kvmsg, &this.publisher);
+    let _ = kvmsg_send(&mut kvmsg, &this.publisher);
     kvmsg_destroy(kvmsg);
 
     0
@@ -341,7 +341,7 @@ fn s_new_active(reactor: &mut Reactor, _unused: Option<&ZPollItem>, this: &mut C
         let mut kvmsg = this.pending.remove(0);
         this.sequence += 1;
         kvmsg_set_sequence(&mut kvmsg, this.sequence);
-        kvmsg_send(&mut kvmsg, &this.publisher);
+        let _ = kvmsg_send(&mut kvmsg, &this.publisher);
         s_set_expiry(&mut kvmsg);
         kvmsg_store(kvmsg, this.kvmap.get_or_insert_with(KvMap::new));
         zclock_log("I: publishing pending=%d", &[&(this.sequence as i32)]);
@@ -375,7 +375,10 @@ fn s_subscriber(_reactor: &mut Reactor, poller: &ZPollItem, fsm: &mut BstarFsm<C
         let _ = zstr_sendm(&snapshot, "ICANHAZ?");
         let _ = zstr_send(&snapshot, ""); // blank subtree to get all
                                           //  Ends when interrupted (or the peer is silent)
-        while let Some(kvmsg) = kvmsg_recv(&snapshot) {
+        while let Ok(kvmsg) = kvmsg_recv(&snapshot) {
+            let Some(kvmsg) = kvmsg else {
+                continue; //  Malformed, dropped
+            };
             if streq(kvmsg_key(&kvmsg).unwrap_or_default(), "KTHXBAI") {
                 this.sequence = kvmsg_sequence(&kvmsg);
                 kvmsg_destroy(kvmsg);
@@ -387,7 +390,7 @@ fn s_subscriber(_reactor: &mut Reactor, poller: &ZPollItem, fsm: &mut BstarFsm<C
         zsocket_destroy(&this.ctx, snapshot);
     }
     //  Find and remove update off pending list
-    let Some(mut kvmsg) = kvmsg_recv(socket) else { return 0 };
+    let Ok(Some(mut kvmsg)) = kvmsg_recv(socket) else { return 0 };
 
     if !streq(kvmsg_key(&kvmsg).unwrap_or_default(), "HUGZ") {
         if !s_was_pending(this, &kvmsg) {

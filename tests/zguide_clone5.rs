@@ -67,7 +67,7 @@ impl Probe {
             let mut items = [self.subscriber.as_poll_item(zmq::POLLIN)];
             zmq::poll(&mut items, 100).unwrap();
             if items[0].is_readable() {
-                return kvmsg_recv(&self.subscriber).expect("an update");
+                return kvmsg_recv(&self.subscriber).expect("an update").expect("a well-formed update");
             }
             assert!(Instant::now() < deadline, "no update came back from clonesrv5");
         }
@@ -78,7 +78,7 @@ impl Probe {
         kvmsg_set_key(&mut kvmsg, key);
         kvmsg_set_body(&mut kvmsg, body);
         kvmsg_set_prop(&mut kvmsg, "ttl", "%d", &[&ttl]);
-        kvmsg_send(&mut kvmsg, &self.publisher);
+        kvmsg_send(&mut kvmsg, &self.publisher).unwrap();
     }
 
     /// The server's snapshot of `subtree`: its state and sequence number.
@@ -90,7 +90,7 @@ impl Probe {
         snapshot.send_multipart([&b"ICANHAZ?"[..], subtree.as_bytes()], 0).unwrap();
         let mut state = State::new();
         loop {
-            let kvmsg = kvmsg_recv(&snapshot).expect("a snapshot message");
+            let kvmsg = kvmsg_recv(&snapshot).expect("a snapshot message").expect("well-formed");
             let key = kvmsg_key(&kvmsg).unwrap().to_vec();
             if key == b"KTHXBAI" {
                 return (state, kvmsg_sequence(&kvmsg));
@@ -103,7 +103,7 @@ impl Probe {
 
     /// The next update on the subscriber.
     fn update(&self) -> KvMsg {
-        kvmsg_recv(&self.subscriber).expect("an update within 10 s")
+        kvmsg_recv(&self.subscriber).expect("an update within 10 s").expect("well-formed")
     }
 }
 

@@ -466,12 +466,16 @@ fn clone_class_follows_a_server() {
     wait_value(&clone, "/t/a", "one");
     assert_eq!(clone::clone_get(&clone, "/t/unknown").unwrap(), Some(Vec::new()));
 
-    // Updates after the snapshot's sequence are applied, older ones dropped
+    // Updates after the snapshot's sequence are applied, older ones dropped; a malformed message from the
+    // server (three frames, then a sequence of 7 bytes) is dropped and the agent goes on
+    publisher.send_multipart(["/t/x", "", ""], 0).unwrap();
+    publisher.send_multipart([&b"/t/x"[..], b"1234567", b"", b"", b"bad"], 0).unwrap();
     send_kvmsg(&publisher, &[], "/t/a", 4, "stale");
     send_kvmsg(&publisher, &[], "/t/b", 6, "two");
     send_kvmsg(&publisher, &[], "/t/a", 7, "");
     wait_value(&clone, "/t/a", "");
     wait_value(&clone, "/t/b", "two");
+    assert_eq!(clone::clone_get(&clone, "/t/x").unwrap(), Some(Vec::new()));
 
     // A value set by the application goes to the collector, and is there
     // to read at once

@@ -16,8 +16,10 @@
 //!   passes it as the format string (the same for the digits the frontend
 //!   sends); a control message that lacks a frame is read with empty
 //!   frames where the C would read through NULL;
-//! - as in the C, a message from a server that is not a kvmsg (bad
-//!   framing) ends the agent, like an interrupt;
+//! - a message from a server that is not a kvmsg (bad framing) is dropped,
+//!   without counting as a sign of life; in the C `kvmsg_recv` returns NULL
+//!   for it, which ends the agent like an interrupt, and the application's
+//!   next `clone_get` then waits for ever;
 //! - `GLOBAL_TIMEOUT` is kept but, as in the C, not used: `clone_get`
 //!   waits for the agent's reply.
 #![allow(dead_code)]
@@ -232,7 +234,7 @@ fn agent_control_message(this: &mut Agent) -> i32 {
         kvmsg_set_uuid(&mut kvmsg);
         kvmsg_fmt_body(&mut kvmsg, "%s", &[&value]);
         kvmsg_set_prop(&mut kvmsg, "ttl", "%s", &[&ttl]);
-        kvmsg_send(&mut kvmsg, &this.publisher);
+        let _ = kvmsg_send(&mut kvmsg, &this.publisher);
         kvmsg_store(kvmsg, &mut this.kvmap);
     } else if streq(&command, "GET") {
         let key = popstr();
@@ -325,8 +327,11 @@ fn clone_agent_run(this: &mut Agent) {
                 break; //  Interrupted
             }
         } else if let (true, Some(socket)) = (server_ready, socket) {
-            let Some(kvmsg) = kvmsg_recv(socket) else {
+            let Ok(kvmsg) = kvmsg_recv(socket) else {
                 break; //  Interrupted
+            };
+            let Some(kvmsg) = kvmsg else {
+                continue; //  Malformed, dropped
             };
 
             //  Anything from server resets its expiry time

@@ -13,16 +13,23 @@
 //!   C's key buffer is read as a C string. The C caches the key on first
 //!   read and keeps serving the cached one after `kvmsg_set_key`; here the
 //!   key always reflects the key frame;
-//! - `kvmsg_recv` also rejects (returns `None`, as for bad framing) a
-//!   message whose sequence frame is not 8 bytes, where the C asserts when
-//!   the sequence is read. As in the C, a message with too many frames is
-//!   rejected after its fifth and the rest is left in the socket;
+//! - as in the `kvsimple` port, `kvmsg_recv` returns `Err` where the C
+//!   returns NULL (the call was interrupted or timed out, the context
+//!   ended) and `Ok(None)` for a malformed message, which it drops whole:
+//!   one that is not 5 frames, or whose sequence frame is not 8 bytes. The
+//!   C returns NULL for those too, so its callers leave their loop as if
+//!   interrupted; it leaves the rest of a longer message in the socket and
+//!   asserts on a short sequence frame when it is read. The callers here
+//!   skip a malformed message and go on; `kvmsg_send` returns libzmq's
+//!   error (the C ignores it);
 //! - properties are split at each `\n` and each cut at its first NUL (the
 //!   C's `strdup`); the C then miscounts the bytes left and can read past
 //!   the frame, here the rest of the frame is simply scanned;
 //! - `kvmsg_store` drops a message that has a body but no key (the C leaks
 //!   it) and deletes nothing for an empty message without a key (czmq
 //!   asserts on a NULL key);
+//! - `kvmsg_test` gives its input socket a 5 s receive timeout, so it
+//!   cannot hang;
 //! - the UUID is 16 random bytes (from the standard library's randomly
 //!   seeded hashers), where the C calls libuuid's `uuid_generate`;
 //! - `kvmsg_fmt_key`, `kvmsg_fmt_body` and `kvmsg_set_prop` format with
@@ -116,36 +123,46 @@ pub fn kvmsg_destroy(this: KvMsg) {
 //  This method reads a key-value message from the socket and returns a
 //  new kvmsg instance:
 
-pub fn kvmsg_recv(socket: &zmq::Socket) -> Option<KvMsg> {
+pub fn kvmsg_recv(socket: &zmq::Socket) -> zmq::Result<Option<KvMsg>> {
     //  This method is almost unchanged from kvsimple
     let mut this = kvmsg_new(0);
 
     //  Read all frames off the wire, reject if bogus
-    for frame_nbr in 0..KVMSG_FRAMES {
-        let frame = socket.recv_bytes(0).ok()?;
-        this.frame[frame_nbr] = Some(frame);
+    let mut bogus = false;
+    let mut frame_nbr = 0;
+    loop {
+        let frame = socket.recv_bytes(0)?;
+        if frame_nbr < KVMSG_FRAMES {
+            this.frame[frame_nbr] = Some(frame);
+        }
         //  Verify multipart framing
+        let more = socket.get_rcvmore()?;
         let rcvmore = frame_nbr < KVMSG_FRAMES - 1;
-        if socket.get_rcvmore().ok()? != rcvmore {
-            return None;
+        bogus |= more != rcvmore;
+        frame_nbr += 1;
+        if !more {
+            break;
         }
     }
-    if this.frame[FRAME_SEQ].as_ref().is_some_and(|seq| seq.len() != 8) {
-        return None;
+    //  The sequence is 8 bytes, network order
+    bogus |= this.frame[FRAME_SEQ].as_ref().map(Vec::len) != Some(8);
+    if bogus {
+        return Ok(None);
     }
     s_decode_props(&mut this);
-    Some(this)
+    Ok(Some(this))
 }
 
 //  Send key-value message to socket; any empty frames are sent as such.
-pub fn kvmsg_send(this: &mut KvMsg, socket: &zmq::Socket) {
+pub fn kvmsg_send(this: &mut KvMsg, socket: &zmq::Socket) -> zmq::Result<()> {
     s_encode_props(this);
     //  The rest of the method is unchanged from kvsimple
     for (frame_nbr, frame) in this.frame.iter().enumerate() {
         let copy: &[u8] = frame.as_deref().unwrap_or_default();
         let flags = if frame_nbr < KVMSG_FRAMES - 1 { zmq::SNDMORE } else { 0 };
-        let _ = socket.send(copy, flags);
+        socket.send(copy, flags)?;
     }
+    Ok(())
 }
 
 //  .split dup method
@@ -317,6 +334,7 @@ pub fn kvmsg_test(verbose: bool) -> i32 {
     output.bind("ipc://kvmsg_selftest.ipc").expect("bind");
     let input = zsocket_new(&ctx, zmq::DEALER).expect("a DEALER socket");
     input.connect("ipc://kvmsg_selftest.ipc").expect("connect");
+    input.set_rcvtimeo(5000).expect("a receive timeout, so the test cannot hang");
 
     let mut kvmap = KvMap::new();
 
@@ -328,10 +346,10 @@ pub fn kvmsg_test(verbose: bool) -> i32 {
     if verbose {
         kvmsg_dump(Some(&kvmsg));
     }
-    kvmsg_send(&mut kvmsg, &output);
+    kvmsg_send(&mut kvmsg, &output).expect("send");
     kvmsg_store(kvmsg, &mut kvmap);
 
-    let kvmsg = kvmsg_recv(&input).expect("a kvmsg");
+    let kvmsg = kvmsg_recv(&input).expect("receive").expect("a kvmsg");
     if verbose {
         kvmsg_dump(Some(&kvmsg));
     }
@@ -350,10 +368,10 @@ pub fn kvmsg_test(verbose: bool) -> i32 {
     if verbose {
         kvmsg_dump(Some(&kvmsg));
     }
-    kvmsg_send(&mut kvmsg, &output);
+    kvmsg_send(&mut kvmsg, &output).expect("send");
     kvmsg_destroy(kvmsg);
 
-    let kvmsg = kvmsg_recv(&input).expect("a kvmsg");
+    let kvmsg = kvmsg_recv(&input).expect("receive").expect("a kvmsg");
     if verbose {
         kvmsg_dump(Some(&kvmsg));
     }
