@@ -47,10 +47,9 @@ fn wait_port_free(port: u16) {
     }
 }
 
-/// Sends SIGINT and checks the example leaves its loop and exits with 0.
+/// Sends SIGINT (again, until it exits: see `Example::interrupt`) and checks the example exits with 0.
 fn interrupt(example: &mut Example, timeout: Duration) {
-    example.signal(libc::SIGINT);
-    let status = example.wait(timeout);
+    let status = example.interrupt(timeout);
     assert!(status.success(), "exit after SIGINT: {status}\n{}", example.describe());
 }
 

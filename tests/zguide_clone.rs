@@ -72,8 +72,9 @@ fn numbers(output: &str, prefix: &str) -> Vec<i64> {
 
 /// SIGINTs an example and waits for it to exit cleanly; returns its stdout.
 fn interrupt(example: &mut Example) -> String {
-    example.signal(libc::SIGINT);
-    example.finish(10 * SECOND)
+    let status = example.interrupt(10 * SECOND);
+    assert!(status.success(), "exit after SIGINT: {status}\n{}", example.describe());
+    example.output()
 }
 
 /// The pids of our child processes running example `name`.

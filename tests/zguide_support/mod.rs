@@ -385,6 +385,29 @@ impl Example {
         self.output()
     }
 
+    /// Sends SIGINT until the process exits and returns its status; kills it and fails after `timeout`.
+    ///
+    /// Like their C, many examples leave their loop only when a poll or a receive fails with EINTR: a SIGINT that
+    /// lands between two such calls is only recorded (`zctx_interrupted`) and the program goes on, as the C does
+    /// after a Ctrl-C at that moment. So the signal is repeated every 250 ms, as a user presses Ctrl-C again.
+    pub fn interrupt(&mut self, timeout: Duration) -> ExitStatus {
+        let deadline = Instant::now() + timeout;
+        loop {
+            self.signal(libc::SIGINT);
+            let resend_at = Instant::now() + Duration::from_millis(250);
+            while Instant::now() < resend_at {
+                if let Some(status) = self.try_wait() {
+                    return status;
+                }
+                thread::sleep(Duration::from_millis(10)); // polling the child's exit against a deadline
+            }
+            if Instant::now() > deadline {
+                self.kill();
+                panic!("{} did not exit after SIGINTs for {timeout:?}\n{}", self.name, self.describe());
+            }
+        }
+    }
+
     /// Sends a signal to the process.
     pub fn signal(&self, signal: libc::c_int) {
         let pid = libc::pid_t::try_from(self.child.id()).expect("pid");
