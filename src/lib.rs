@@ -1,8 +1,9 @@
 //! Safe, complete and fast bindings to [libzmq](https://zeromq.org), the ZeroMQ C library.
 //!
 //! The API is a superset of the `zmq` 0.10 crate: code written for it compiles unchanged against this crate.
-//! Beyond it: typed options, context builder and shutdown, zero-copy messages, raw-pointer interop with C code, and
-//! a drop order that is safe whatever order things are dropped in.
+//! Beyond it: typed options, context builder and shutdown, zero-copy messages, multipart messages with routing
+//! envelope operations ([`Multipart`]), raw-pointer interop with C code, and a drop order that is safe whatever
+//! order things are dropped in.
 //!
 //! ```
 //! let ctx = zmq::Context::new();
