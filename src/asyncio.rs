@@ -697,9 +697,10 @@ impl AsyncSocket {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn send<T: Into<Message>>(&self, data: T, flags: i32) -> Result<()> {
+    pub fn send<T: Into<Message>>(&self, data: T, flags: i32) -> impl Future<Output = Result<()>> + Send + '_ {
+        // Converted before the future is made, so the future holds the message only, not also what it came from.
         let mut msg = data.into();
-        self.shared.io(Direction::Out, |s| s.send_in_place(&mut msg, flags | DONTWAIT)).await
+        async move { self.shared.io(Direction::Out, |s| s.send_in_place(&mut msg, flags | DONTWAIT)).await }
     }
 
     /// Sends the frames of one multipart message, all in one go: no frame is sent until all can be. Calls
@@ -769,8 +770,8 @@ impl AsyncSocket {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn recv_msg(&self) -> Result<Message> {
-        self.shared.io(Direction::In, |s| s.recv_msg(DONTWAIT)).await
+    pub fn recv_msg(&self) -> impl Future<Output = Result<Message>> + Send + '_ {
+        self.shared.io(Direction::In, |s| s.recv_msg(DONTWAIT))
     }
 
     /// Receives one frame into `msg`, replacing its content (kept on failure). Calls zmq_msg_recv(3).
@@ -794,8 +795,8 @@ impl AsyncSocket {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn recv(&self, msg: &mut Message) -> Result<()> {
-        self.shared.io(Direction::In, |s| s.recv(msg, DONTWAIT)).await
+    pub fn recv<'a>(&'a self, msg: &'a mut Message) -> impl Future<Output = Result<()>> + Send + 'a {
+        self.shared.io(Direction::In, move |s| s.recv(msg, DONTWAIT))
     }
 
     /// Receives one frame into a buffer, returning the frame's full size (a longer frame is truncated). Calls
@@ -818,8 +819,8 @@ impl AsyncSocket {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn recv_into(&self, buf: &mut [u8]) -> Result<usize> {
-        self.shared.io(Direction::In, |s| s.recv_into(buf, DONTWAIT)).await
+    pub fn recv_into<'a>(&'a self, buf: &'a mut [u8]) -> impl Future<Output = Result<usize>> + Send + 'a {
+        self.shared.io(Direction::In, move |s| s.recv_into(buf, DONTWAIT))
     }
 
     /// Receives one frame as bytes.
