@@ -399,6 +399,11 @@ impl Socket {
     }
 
     /// Disconnects from an endpoint connected earlier. Calls zmq_disconnect(3).
+    ///
+    /// The connection is closed asynchronously, by libzmq's I/O thread. libzmq 4.3 can leave open, until the socket
+    /// is closed, a connection that was still being set up when this was called (up to a few in a thousand such
+    /// calls in `tests/churn.rs`); it carries no messages. A socket that connects and disconnects endlessly should
+    /// be recreated now and then (see docs/guarantees.md, "Churn").
     #[doc(alias = "zmq_disconnect")]
     pub fn disconnect(&self, endpoint: &str) -> Result<()> {
         check_endpoint(endpoint)?;
