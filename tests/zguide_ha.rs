@@ -11,7 +11,7 @@ use std::fs;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use zguide_support::*;
 
@@ -361,7 +361,7 @@ fn tripping_round_trips() {
 /// queue in `./.titanic`); killed by its pid when dropped.
 struct InDir {
     child: Child,
-    stdout: Arc<Mutex<Vec<u8>>>,
+    stdout: Arc<Captured>,
 }
 
 impl InDir {
@@ -390,7 +390,7 @@ impl InDir {
     }
 
     fn output(&self) -> String {
-        String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned()
+        String::from_utf8_lossy(&self.stdout.get()).into_owned()
     }
 }
 

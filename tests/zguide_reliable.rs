@@ -382,6 +382,10 @@ fn ppworker_reconnects_with_backoff_when_the_queue_dies() {
     worker.wait_for_output("two reconnects", 20 * SECOND, |output| output.contains("reconnecting in 2000 msec"));
     let mut queue = Example::start("ppqueue");
     assert!(client.request("2", 3, || {}).is_some(), "{}", workers.describe());
+    // The worker prints before it replies, but its output reaches us through a pipe and a reader thread, which
+    // may not have read that line yet when the reply is here
+    workers.all[0]
+        .wait_for_output("its second reply", 5 * SECOND, |output| count_matching(output, "I: normal reply") >= 2);
     let output = workers.all[0].output();
     let failures: Vec<&str> = output.lines().filter(|line| line.starts_with("W: ")).collect();
     assert_eq!(

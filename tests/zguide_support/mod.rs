@@ -161,20 +161,63 @@ pub fn work_dir() -> &'static Path {
 // ---------------------------------------------------------------------------
 // Running examples as processes
 
-/// Collects everything a pipe delivers, in the background.
-pub fn collect(mut pipe: impl Read + Send + 'static) -> (Arc<Mutex<Vec<u8>>>, JoinHandle<()>) {
-    let buffer = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&buffer);
-    let reader = thread::spawn(move || {
+/// What an example writes to one of its pipes, collected in the background.
+///
+/// The pipe is read only under the lock, and [`Captured::get`] first takes whatever the pipe holds: so what it
+/// returns includes everything the example wrote before the call (say, a line it printed just before sending the
+/// reply that the test has just received), not only what the background thread happened to have read by then.
+#[derive(Default)]
+pub struct Captured {
+    /// The bytes so far, and whether the pipe has reached its end.
+    state: Mutex<(Vec<u8>, bool)>,
+    /// The pipe's reading end, non-blocking (none for a pipe that is not collected).
+    pipe: Option<fs::File>,
+}
+
+impl Captured {
+    /// Appends what the pipe holds now, without waiting.
+    fn drain(&self, state: &mut (Vec<u8>, bool)) {
+        let Some(mut pipe) = self.pipe.as_ref() else { return };
         let mut chunk = [0u8; 4096];
-        while let Ok(size) = pipe.read(&mut chunk) {
-            if size == 0 {
-                break;
+        while !state.1 {
+            match pipe.read(&mut chunk) {
+                Ok(0) => state.1 = true,
+                Ok(size) => state.0.extend_from_slice(&chunk[..size]),
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(_) => state.1 = true,
             }
-            sink.lock().unwrap().extend_from_slice(&chunk[..size]);
+        }
+    }
+
+    /// Everything written to the pipe so far.
+    pub fn get(&self) -> Vec<u8> {
+        let mut state = self.state.lock().unwrap();
+        self.drain(&mut state);
+        state.0.clone()
+    }
+}
+
+/// Collects everything a pipe delivers, in the background (until its end).
+pub fn collect(pipe: impl Into<std::os::fd::OwnedFd>) -> (Arc<Captured>, JoinHandle<()>) {
+    let pipe = fs::File::from(pipe.into());
+    let fd = pipe.as_raw_fd();
+    // SAFETY: fcntl on a descriptor this function owns (through `pipe`); it only changes its status flags.
+    let nonblocking = unsafe { libc::fcntl(fd, libc::F_SETFL, libc::fcntl(fd, libc::F_GETFL) | libc::O_NONBLOCK) };
+    assert_eq!(nonblocking, 0, "making the pipe non-blocking");
+    let captured = Arc::new(Captured { state: Mutex::default(), pipe: Some(pipe) });
+    let sink = Arc::clone(&captured);
+    let reader = thread::spawn(move || loop {
+        let mut poll = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+        // SAFETY: one valid pollfd; the descriptor stays open while `sink` (which owns it) lives.
+        unsafe { libc::poll(&mut poll, 1, -1) };
+        let mut state = sink.state.lock().unwrap();
+        sink.drain(&mut state);
+        if state.1 {
+            return;
         }
     });
-    (buffer, reader)
+    (captured, reader)
 }
 
 /// One running example. Dropping it kills the process if it still runs.
@@ -182,8 +225,8 @@ pub struct Example {
     name: String,
     child: Child,
     stdin: Option<ChildStdin>,
-    stdout: Arc<Mutex<Vec<u8>>>,
-    stderr: Arc<Mutex<Vec<u8>>>,
+    stdout: Arc<Captured>,
+    stderr: Arc<Captured>,
     readers: Vec<JoinHandle<()>>,
     status: Option<ExitStatus>,
 }
@@ -289,17 +332,17 @@ impl Example {
 
     /// The bytes the example wrote to stdout so far.
     pub fn output_bytes(&self) -> Vec<u8> {
-        self.stdout.lock().unwrap().clone()
+        self.stdout.get()
     }
 
     /// What the example printed on stdout so far.
     pub fn output(&self) -> String {
-        String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned()
+        String::from_utf8_lossy(&self.stdout.get()).into_owned()
     }
 
     /// What it printed on stderr so far.
     pub fn errors(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
+        String::from_utf8_lossy(&self.stderr.get()).into_owned()
     }
 
     /// Stdout and stderr, for failure messages.
