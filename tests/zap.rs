@@ -160,7 +160,13 @@ fn plain_exchange(ctx: &zmq::Context, user: &str, password: &str, should: bool) 
     client.set_plain_username(Some(user)).unwrap();
     client.set_plain_password(Some(password)).unwrap();
     client.connect(&endpoint).unwrap();
-    client.send("knock", zmq::DONTWAIT).unwrap();
+    // A refusal may come before the send (if this thread is held up after the connect): then libzmq has dropped
+    // the connection's pipe and there is nothing to send to.
+    match client.send("knock", zmq::DONTWAIT) {
+        Ok(()) => {}
+        Err(zmq::Error::EAGAIN) if !should => return false,
+        Err(error) => panic!("send: {error}"),
+    }
     server.poll(zmq::POLLIN, if should { 5000 } else { 500 }).unwrap() == 1 && server.recv_bytes(0).unwrap() == b"knock"
 }
 
