@@ -368,13 +368,20 @@ fn peering2_brokers_answer_each_others_requests() {
     north.type_in("\n");
     south.type_in("\n");
     // Each broker sends a fifth of its requests to the other: were those
-    // lost, its clients would get stuck (a fifth of them each second) and
-    // after five seconds about a third would still be asking
+    // lost, its clients would get stuck (a fifth of them at each request):
+    // about 5 replies in 3 s, five seconds on. Ten clients that are all
+    // served give 30 in 3 s, or 15:
+    // as in the C, the broker polls only its backends (for up to a second)
+    // while it has workers, so requests that come just after that poll
+    // began wait for its timeout, and the clients, which all sleep a second
+    // after each reply, can settle into a two-second cycle (seen: exactly
+    // 10 replies in 2 s)
     north.wait_for_output("replies", 10 * SECOND, |output| count_lines(output, "Client: OK") >= 10);
     std::thread::sleep(5 * SECOND);
     for broker in [&north, &south] {
-        let served = replies_in(broker, 2 * SECOND);
-        assert!(served >= 15, "{served} replies in 2 s\n{}", broker.describe());
+        let served = replies_in(broker, 3 * SECOND);
+        eprintln!("peering2: {served} replies in 3 s");
+        assert!(served >= 12, "{served} replies in 3 s\n{}", broker.describe());
     }
     // Each broker's workers served requests of the other's clients too
     interrupt(&mut north, 5 * SECOND);
