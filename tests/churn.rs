@@ -147,67 +147,86 @@ fn quiesce(idle: usize, slack: usize, poke: impl Fn()) -> ((usize, u64, u64), Du
     }
 }
 
-/// A PULL bound on tcp and ipc, a PUSH to churn against it, and the descriptor counts with no connection, with
-/// and without the PUSH.
-fn push_pull(ctx: &zmq::Context, dir: &std::path::Path) -> (zmq::Socket, zmq::Socket, [String; 2], usize, usize) {
-    let pull = ctx.socket(zmq::PULL).unwrap();
-    pull.set_rcvtimeo(5000).unwrap();
-    let tcp = common::bind_tcp(&pull);
-    let ipc = pull.bind_to(&format!("ipc://{}/pull", dir.display())).unwrap();
-    let without_push = open_fds();
-    let push = ctx.socket(zmq::PUSH).unwrap();
-    push.set_sndtimeo(5000).unwrap();
-    let idle = open_fds();
-    (push, pull, [tcp, ipc], idle, without_push)
+/// A PULL bound on tcp and ipc and a PUSH to churn against it, in a context with LINGER 0, with the descriptor
+/// counts with no connection (with and without the PUSH). Its ipc directory is removed when it is dropped.
+struct PushPull {
+    push: Option<zmq::Socket>,
+    pull: zmq::Socket,
+    endpoints: [String; 2],
+    idle: usize,
+    without_push: usize,
+    _ctx: zmq::Context,
+    dir: std::path::PathBuf,
 }
 
-/// Connects `push` to each endpoint in turn and disconnects it again, `cycles` times; with `every` a message goes
-/// over each connection before the disconnect (the connection is up by then), else over one in a hundred only.
-fn connect_disconnect(
-    push: &zmq::Socket,
-    pull: &zmq::Socket,
-    endpoints: &[String; 2],
-    cycles: std::ops::Range<usize>,
-    every: bool,
-) {
-    for i in cycles {
-        let endpoint = &endpoints[i % 2];
-        push.connect(endpoint).unwrap();
-        if every || i % 100 == 0 {
-            push.send(format!("{i}").as_str(), 0).unwrap();
-            assert_eq!(pull.recv_string(0).unwrap().unwrap(), format!("{i}"));
+impl PushPull {
+    fn new() -> PushPull {
+        let ctx = zmq::Context::builder().linger(0).build().unwrap();
+        let dir = std::env::temp_dir().join(common::unique("zmq-churn"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pull = ctx.socket(zmq::PULL).unwrap();
+        pull.set_rcvtimeo(5000).unwrap();
+        let tcp = common::bind_tcp(&pull);
+        let ipc = pull.bind_to(&format!("ipc://{}/pull", dir.display())).unwrap();
+        let without_push = open_fds();
+        let push = ctx.socket(zmq::PUSH).unwrap();
+        push.set_sndtimeo(5000).unwrap();
+        let idle = open_fds();
+        PushPull { push: Some(push), pull, endpoints: [tcp, ipc], idle, without_push, _ctx: ctx, dir }
+    }
+
+    fn push(&self) -> &zmq::Socket {
+        self.push.as_ref().expect("the PUSH is open")
+    }
+
+    /// Has the sockets process their pending commands (a socket frees the pipe of a connection that went away
+    /// only then).
+    fn poke(&self) {
+        self.pull.get_events().unwrap();
+        if let Some(push) = &self.push {
+            push.get_events().unwrap();
         }
-        push.disconnect(endpoint).unwrap();
+    }
+
+    /// Connects the PUSH to each endpoint in turn and disconnects it again, `cycles` times; with `every` a message
+    /// goes over each connection before the disconnect (the connection is up by then), else over one in a hundred.
+    fn connect_disconnect(&self, cycles: std::ops::Range<usize>, every: bool) {
+        let push = self.push();
+        for i in cycles {
+            let endpoint = &self.endpoints[i % 2];
+            push.connect(endpoint).unwrap();
+            if every || i % 100 == 0 {
+                push.send(format!("{i}").as_str(), 0).unwrap();
+                assert_eq!(self.pull.recv_string(0).unwrap().unwrap(), format!("{i}"));
+            }
+            push.disconnect(endpoint).unwrap();
+        }
+    }
+}
+
+impl Drop for PushPull {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
 #[test]
 fn connect_disconnect_cycles_leave_no_trace() {
     isolated("connect_disconnect_cycles_leave_no_trace", Duration::from_secs(120), || {
-        let ctx = zmq::Context::builder().linger(0).build().unwrap();
-        let dir = std::env::temp_dir().join(common::unique("zmq-churn"));
-        std::fs::create_dir_all(&dir).unwrap();
-        let (push, pull, endpoints, idle, _) = push_pull(&ctx, &dir);
-        let poke = || {
-            pull.get_events().unwrap();
-            push.get_events().unwrap();
-        };
+        let rig = PushPull::new();
         // Every connection carries a message before it goes, so each disconnect finds it up (one that is still
         // coming up can stay open: see the next test). libzmq's and the allocator's caches fill during the warm-up.
         let measured = cycles("ZMQ_CHURN_CONNECT_CYCLES", 10_000);
         let warm = (measured / 5).max(100);
         let start = Instant::now();
-        connect_disconnect(&push, &pull, &endpoints, 0..warm, true);
-        let (warmed, took) = quiesce(idle, 0, poke);
-        assert_eq!(warmed.0, idle, "descriptors after the warm-up (waited {took:?})");
-        connect_disconnect(&push, &pull, &endpoints, warm..warm + measured, true);
-        let (after, took) = quiesce(idle, 0, poke);
+        rig.connect_disconnect(0..warm, true);
+        let (warmed, took) = quiesce(rig.idle, 0, || rig.poke());
+        assert_eq!(warmed.0, rig.idle, "descriptors after the warm-up (waited {took:?})");
+        rig.connect_disconnect(warm..warm + measured, true);
+        let (after, took) = quiesce(rig.idle, 0, || rig.poke());
         println!("{} connect/disconnect cycles in {:?}, settled in {took:?}", warm + measured, start.elapsed());
         // 256 KiB over 10 000 cycles: a leak of 27 bytes a cycle shows.
         assert_flat("connect/disconnect churn", warmed, after, 0, 256, 16 * 1024);
-        drop((push, pull));
-        drop(ctx);
-        let _ = std::fs::remove_dir_all(&dir);
     });
 }
 
@@ -221,22 +240,15 @@ fn a_connection_disconnected_while_coming_up_may_stay_open_until_the_socket_clos
         "a_connection_disconnected_while_coming_up_may_stay_open_until_the_socket_closes",
         Duration::from_secs(120),
         || {
-            let ctx = zmq::Context::builder().linger(0).build().unwrap();
-            let dir = std::env::temp_dir().join(common::unique("zmq-churn"));
-            std::fs::create_dir_all(&dir).unwrap();
-            let (push, pull, endpoints, idle, without_push) = push_pull(&ctx, &dir);
-            let poke = || {
-                pull.get_events().unwrap();
-                push.get_events().unwrap();
-            };
-            let (warmed, _) = quiesce(idle, 0, poke);
+            let mut rig = PushPull::new();
+            let (warmed, _) = quiesce(rig.idle, 0, || rig.poke());
             let total = cycles("ZMQ_CHURN_CONNECT_CYCLES", 10_000);
-            connect_disconnect(&push, &pull, &endpoints, 0..total, false);
+            rig.connect_disconnect(0..total, false);
             // Those left open stay: wait until the count has not changed for a second.
             let start = Instant::now();
             let (mut after, mut since) = (measure(), Instant::now());
             while since.elapsed() < Duration::from_secs(1) && start.elapsed() < Duration::from_secs(15) {
-                poke();
+                rig.poke();
                 std::thread::sleep(Duration::from_millis(20)); // polling a deadline
                 let now = measure();
                 if now.0 != after.0 || now.1 < after.1 {
@@ -244,21 +256,18 @@ fn a_connection_disconnected_while_coming_up_may_stay_open_until_the_socket_clos
                 }
                 after = now;
             }
-            let took = start.elapsed();
-            let left_open = after.0.saturating_sub(idle) / 2;
-            println!("{total} fast connect/disconnect cycles: {left_open} connections left open {took:?} later");
+            let left_open = after.0.saturating_sub(rig.idle) / 2;
+            println!(
+                "{total} fast connect/disconnect cycles: {left_open} connections left open {:?} later",
+                start.elapsed()
+            );
             // None of them takes messages: with every endpoint disconnected there is nowhere to send.
-            assert_eq!(push.send("nowhere", zmq::DONTWAIT), Err(zmq::Error::EAGAIN));
+            assert_eq!(rig.push().send("nowhere", zmq::DONTWAIT), Err(zmq::Error::EAGAIN));
             // Closing the PUSH closes them (and the PULL's ends follow).
-            drop(push);
-            let (closed, took) = quiesce(without_push, 0, || {
-                pull.get_events().unwrap();
-            });
-            println!("after the close: {} descriptors (idle {without_push}) in {took:?}", closed.0);
+            rig.push = None;
+            let (closed, took) = quiesce(rig.without_push, 0, || rig.poke());
+            println!("after the close: {} descriptors (idle {}) in {took:?}", closed.0, rig.without_push);
             assert_flat("connect/disconnect churn, then close", warmed, closed, 0, 1024, 32 * 1024);
-            drop(pull);
-            drop(ctx);
-            let _ = std::fs::remove_dir_all(&dir);
         },
     );
 }
