@@ -175,11 +175,16 @@ pub struct Captured {
 }
 
 impl Captured {
-    /// Appends what the pipe holds now, without waiting.
+    /// Appends what the pipe holds now, without waiting. At most 4 MiB a call: that is more than a pipe holds
+    /// (64 KiB by default, 1 MiB at most unless raised), so everything written before the call is taken, while an
+    /// example that writes without pause cannot keep the caller (and the lock) here for ever.
     fn drain(&self, state: &mut (Vec<u8>, bool)) {
         let Some(mut pipe) = self.pipe.as_ref() else { return };
         let mut chunk = [0u8; 4096];
-        while !state.1 {
+        for _ in 0..1024 {
+            if state.1 {
+                break;
+            }
             match pipe.read(&mut chunk) {
                 Ok(0) => state.1 = true,
                 Ok(size) => state.0.extend_from_slice(&chunk[..size]),
